@@ -4,7 +4,9 @@
 //! Pure code, no I/O: the `api` crate feeds request bodies to [`soap::parse_call`] and writes
 //! what [`soap::render_reply`] returns.
 
+pub mod qwc;
 pub mod soap;
+pub mod wsdl;
 
 /// The namespace of every QBWC request and response element.
 pub const INTUIT_NS: &str = "http://developer.intuit.com/";
