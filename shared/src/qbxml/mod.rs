@@ -4,6 +4,7 @@
 //! Everything we emit targets qbXML 13.0 (QuickBooks 2014 and later) and follows the XSD
 //! element order exactly, because QuickBooks rejects out-of-order elements.
 
+pub mod request;
 pub mod text;
 pub(crate) mod tree;
 
