@@ -5,6 +5,7 @@
 //! element order exactly, because QuickBooks rejects out-of-order elements.
 
 pub mod request;
+pub mod response;
 pub mod text;
 pub(crate) mod tree;
 
