@@ -1,0 +1,1 @@
+//! Order endpoint tests.

@@ -1,0 +1,1 @@
+//! Shipment, fulfillment and webhook tests.

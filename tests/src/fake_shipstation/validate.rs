@@ -1,0 +1,1 @@
+//! Order validation (§3.2, §9.4). Work in progress.
