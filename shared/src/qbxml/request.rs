@@ -5,6 +5,10 @@
 //! sequence (`qbxmlops130.xsd`); QuickBooks rejects anything out of order with HRESULT
 //! `0x80040400`. All values are escaped; free text is also made Latin-1 safe.
 
+mod txn_mod;
+
+pub use txn_mod::{data_ext_add, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams};
+
 use super::text::escape;
 use super::QBXML_VERSION;
 use crate::sale::TxnType;

@@ -9,6 +9,7 @@ mod sale;
 
 pub use hcp::{parse_hcp_company_file_id, parse_hcp_supported_versions};
 
+use super::request::ExistingLine;
 use super::tree::{parse_document, TreeError, XmlElement};
 use crate::sale::{QbCustomer, Sale, TxnType};
 
@@ -47,6 +48,9 @@ pub struct RsMessage {
     pub iterator_remaining_count: Option<u32>,
     /// The transactions in this response.
     pub sales: Vec<Sale>,
+    /// One entry per element of `sales`: its top-level lines and groups in QuickBooks' order
+    /// (which `Sale` does not keep), for re-listing them in a write-back Mod.
+    pub line_orders: Vec<Vec<ExistingLine>>,
     /// The customers in this response.
     pub customers: Vec<QbCustomer>,
 }
@@ -135,15 +139,21 @@ fn rs_message(rs: &XmlElement) -> Result<RsMessage, QbxmlError> {
             kind: rs.name.clone(),
         })?;
     let mut sales = Vec::new();
+    let mut line_orders = Vec::new();
     let mut customers = Vec::new();
     for ret in &rs.children {
-        match ret.name.as_str() {
-            "InvoiceRet" => sales.push(sale::sale_from_ret(TxnType::Invoice, ret)?),
-            "SalesReceiptRet" => sales.push(sale::sale_from_ret(TxnType::SalesReceipt, ret)?),
-            "SalesOrderRet" => sales.push(sale::sale_from_ret(TxnType::SalesOrder, ret)?),
-            "CustomerRet" => customers.push(sale::customer_from_ret(ret)),
-            _ => {}
-        }
+        let txn_type = match ret.name.as_str() {
+            "InvoiceRet" => TxnType::Invoice,
+            "SalesReceiptRet" => TxnType::SalesReceipt,
+            "SalesOrderRet" => TxnType::SalesOrder,
+            "CustomerRet" => {
+                customers.push(sale::customer_from_ret(ret));
+                continue;
+            }
+            _ => continue,
+        };
+        sales.push(sale::sale_from_ret(txn_type, ret)?);
+        line_orders.push(sale::line_order(txn_type, ret));
     }
     Ok(RsMessage {
         kind: rs.name.clone(),
@@ -156,6 +166,7 @@ fn rs_message(rs: &XmlElement) -> Result<RsMessage, QbxmlError> {
             .attr("iteratorRemainingCount")
             .and_then(|n| n.trim().parse().ok()),
         sales,
+        line_orders,
         customers,
     })
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::QbxmlError;
+use crate::qbxml::request::ExistingLine;
 use crate::qbxml::tree::XmlElement;
 use crate::sale::{DataExt, QbAddress, QbCustomer, Sale, SaleLine, SaleLineGroup, TxnType};
 
@@ -137,6 +138,29 @@ pub(super) fn sale_from_ret(txn_type: TxnType, ret: &XmlElement) -> Result<Sale,
             .collect(),
         data_ext: data_exts(ret),
     })
+}
+
+/// The top-level lines and groups of a transaction `*Ret`, in document order.
+pub(super) fn line_order(txn_type: TxnType, ret: &XmlElement) -> Vec<ExistingLine> {
+    let stem = txn_type.qbxml_name();
+    let line_name = format!("{stem}LineRet");
+    let group_name = format!("{stem}LineGroupRet");
+    let id = |e: &XmlElement| text(e, "TxnLineID").unwrap_or_default();
+    ret.children
+        .iter()
+        .filter_map(|c| {
+            if c.name == line_name {
+                Some(ExistingLine::Line { txn_line_id: id(c) })
+            } else if c.name == group_name {
+                Some(ExistingLine::Group {
+                    txn_line_id: id(c),
+                    line_ids: c.children_named(&line_name).map(id).collect(),
+                })
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// Builds a [`QbCustomer`] from a `CustomerRet`.

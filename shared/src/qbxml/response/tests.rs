@@ -374,3 +374,28 @@ fn bad_documents_are_errors() {
     );
     assert_eq!(parse_response("<QBXML/>").map(|r| r.responses.len()), Ok(0));
 }
+
+#[test]
+fn line_orders_keep_quickbooks_order_of_lines_and_groups() {
+    use crate::qbxml::request::ExistingLine;
+    let parsed =
+        parse_response(fixture!("qbxml-responses", "invoice_query_iterator.xml")).expect("parses");
+    let rs = &parsed.responses[0];
+    assert_eq!(rs.line_orders.len(), rs.sales.len());
+    let line = |id: &str| ExistingLine::Line {
+        txn_line_id: id.into(),
+    };
+    assert_eq!(
+        rs.line_orders[0],
+        vec![
+            line("1A2D-1716400000"),
+            ExistingLine::Group {
+                txn_line_id: "1A2E-1716400000".into(),
+                line_ids: vec!["1A2F-1716400000".into(), "1A30-1716400000".into()],
+            },
+            line("1A31-1716400000"),
+            line("1A32-1716400000"),
+        ]
+    );
+    assert_eq!(rs.line_orders[1], vec![line("1B01-1716500000")]);
+}
