@@ -1,0 +1,8 @@
+//! The Quayside api: REST `/api/v1`, the Web Connector SOAP endpoint, webhooks, health.
+
+pub mod error;
+pub mod extract;
+pub mod login_limit;
+pub mod routes;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,146 @@
+//! Builds the actix-web application so `main` and tests start exactly the same server.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::error::{InternalError, JsonPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::{web, App, HttpRequest, HttpServer};
+use futures::FutureExt;
+use shared::auth::jwt::JwtKeys;
+use shared::config::Settings;
+use shared::metrics::Metrics;
+use tracing_actix_web::TracingLogger;
+
+use crate::error::ApiError;
+use crate::routes;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Connects to Postgres and Redis and applies migrations.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    shared::db::migrate(settings.database_url()).await?;
+    let db = shared::db::connect(settings.database_url(), 20).await?;
+    let redis_client = redis::Client::open(settings.redis_url())?;
+    let redis = redis::aio::ConnectionManager::new(redis_client).await?;
+    Ok(AppState {
+        jwt: JwtKeys::new(&settings.jwt_secret),
+        http: shared::shipstation::client::http_client(),
+        metrics: Metrics::new(),
+        settings,
+        db,
+        redis,
+    })
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(settings.bind_addr)?;
+        let port = listener.local_addr()?.port();
+        let shutdown = settings.shutdown_timeout.as_secs();
+        let state = web::Data::new(build_state(settings).await?);
+        let server = HttpServer::new(move || app(state.clone()))
+            .listen(listener)?
+            .shutdown_timeout(shutdown)
+            .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, then finishes in-flight requests and returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The request body is too large.",
+            )
+        }
+        JsonPayloadError::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send JSON with Content-Type: application/json.",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("The request body has a field of the wrong type: {e}"),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("The request body is not valid JSON: {e}"),
+        ),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request body could not be read.",
+        ),
+    };
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&api)).into()
+}
+
+pub async fn not_found() -> actix_web::HttpResponse {
+    actix_web::ResponseError::error_response(&ApiError::not_found("route"))
+}
+
+fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = state.settings.max_json_bytes;
+    App::new()
+        .app_data(state.clone())
+        .app_data(
+            web::JsonConfig::default()
+                .limit(json_limit)
+                .error_handler(json_error),
+        )
+        .wrap_fn(|req, srv| {
+            let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+            let method = req.method().to_string();
+            let metrics = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| s.metrics.clone());
+            let started = Instant::now();
+            srv.call(req).map(move |res| {
+                if let (Some(m), Ok(r)) = (metrics, &res) {
+                    let status = r.status().as_u16().to_string();
+                    m.http_requests
+                        .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+                        .inc();
+                    m.http_duration
+                        .with_label_values(&[route.as_str(), method.as_str()])
+                        .observe(started.elapsed().as_secs_f64());
+                }
+                res
+            })
+        })
+        .wrap(TracingLogger::default())
+        .route("/healthz", web::get().to(routes::health::healthz))
+        .route("/readyz", web::get().to(routes::health::readyz))
+        .route("/metrics", web::get().to(routes::health::metrics))
+        .configure(routes::api_v1)
+        .default_service(web::to(not_found))
+}

@@ -1,0 +1,289 @@
+//! Typed configuration, read once from the environment and validated at start.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::crypto::SecretKeys;
+
+/// Development-only secrets. The api refuses to start with them when `APP_ENV=production`.
+pub const DEV_JWT_SECRET: &str = "quayside-development-jwt-secret-do-not-use-in-production";
+pub const DEV_SECRET_KEY: &str = "cXVheXNpZGUtZGV2LXNlY3JldC1rZXktMzItYnl0ZXM=";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {message}")]
+    Invalid { name: &'static str, message: String },
+}
+
+fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+/// Everything both binaries read from the environment.
+#[derive(Clone)]
+pub struct Settings {
+    pub app_env: AppEnv,
+    pub database_url: SecretString,
+    pub redis_url: SecretString,
+    pub bind_addr: SocketAddr,
+    pub public_base_url: String,
+    pub jwt_secret: SecretString,
+    pub secret_keys: SecretKeys,
+    pub shipstation_allowed_hosts: Vec<String>,
+    pub tracking_poll_interval: Duration,
+    /// Prefix of every Redis key and queue this deployment uses (tests give each run its own).
+    pub redis_namespace: String,
+    pub otel_endpoint: Option<String>,
+    pub service_name: String,
+    /// Where the worker serves `/healthz` and `/metrics`.
+    pub metrics_addr: SocketAddr,
+    /// Trust `X-Forwarded-For` for the client address (only behind a proxy that sets it).
+    pub trust_proxy_headers: bool,
+    pub login_limit_per_email: u32,
+    pub login_limit_per_ip: u32,
+    pub login_window: Duration,
+    /// Largest accepted request body for JSON and SOAP.
+    pub max_json_bytes: usize,
+    pub max_soap_bytes: usize,
+    /// How long a Web Connector session lives in Redis between two calls.
+    pub qbwc_session_ttl: Duration,
+    /// Minutes between Web Connector runs written into the .qwc file.
+    pub qbwc_run_every_minutes: u32,
+    /// Orders left `pending` longer than this are re-enqueued by the sweeper.
+    pub sweeper_stale_after: Duration,
+    pub shutdown_timeout: Duration,
+}
+
+impl std::fmt::Debug for SettingsDebug<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("app_env", &self.0.app_env)
+            .field("bind_addr", &self.0.bind_addr)
+            .field("public_base_url", &self.0.public_base_url)
+            .field("shipstation_allowed_hosts", &self.0.shipstation_allowed_hosts)
+            .field("redis_namespace", &self.0.redis_namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A loggable view of the settings (no secrets, no URLs with passwords).
+pub struct SettingsDebug<'a>(pub &'a Settings);
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn var(env: Env, name: &str) -> Option<String> {
+    env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(env: Env, name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(env, name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|e| invalid(name, format!("cannot parse {v:?}: {e}"))),
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `env` (tests pass a map).
+    pub fn from_lookup(env: Env) -> Result<Settings, ConfigError> {
+        let app_env = match var(env, "APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") | Some("test") => AppEnv::Development,
+            Some("production") | Some("prod") => AppEnv::Production,
+            Some(other) => return Err(invalid("APP_ENV", format!("unknown value {other:?}"))),
+        };
+        let production = app_env == AppEnv::Production;
+
+        let jwt_secret = var(env, "JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into());
+        if production && jwt_secret == DEV_JWT_SECRET {
+            return Err(invalid("JWT_SECRET", "the development secret is refused in production"));
+        }
+        if jwt_secret.len() < 32 {
+            return Err(invalid("JWT_SECRET", "must be at least 32 characters"));
+        }
+        let secret_key = var(env, "SECRET_KEY").unwrap_or_else(|| DEV_SECRET_KEY.into());
+        if production && secret_key == DEV_SECRET_KEY {
+            return Err(invalid("SECRET_KEY", "the development key is refused in production"));
+        }
+        let previous = var(env, "SECRET_KEY_PREVIOUS").unwrap_or_default();
+        let secret_keys = SecretKeys::from_base64(&secret_key, &previous)
+            .map_err(|e| invalid("SECRET_KEY", e.to_string()))?;
+
+        let allowed = match var(env, "SHIPSTATION_ALLOWED_HOSTS") {
+            Some(list) => list
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            None if production => vec!["ssapi.shipstation.com".to_string()],
+            None => vec![
+                "ssapi.shipstation.com".to_string(),
+                "127.0.0.1".to_string(),
+                "localhost".to_string(),
+            ],
+        };
+
+        let public_base_url = var(env, "PUBLIC_BASE_URL")
+            .unwrap_or_else(|| "http://localhost:8080".into())
+            .trim_end_matches('/')
+            .to_string();
+        url::Url::parse(&public_base_url)
+            .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
+
+        let settings = Settings {
+            app_env,
+            database_url: SecretString::from(
+                var(env, "DATABASE_URL")
+                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/quayside".into()),
+            ),
+            redis_url: SecretString::from(
+                var(env, "REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+            ),
+            bind_addr: parse(env, "BIND_ADDR", "127.0.0.1:8080".parse().expect("literal"))?,
+            public_base_url,
+            jwt_secret: SecretString::from(jwt_secret),
+            secret_keys,
+            shipstation_allowed_hosts: allowed,
+            tracking_poll_interval: Duration::from_secs(parse(
+                env,
+                "TRACKING_POLL_INTERVAL_SECS",
+                300u64,
+            )?),
+            redis_namespace: var(env, "REDIS_NAMESPACE").unwrap_or_else(|| "quayside".into()),
+            otel_endpoint: var(env, "OTEL_EXPORTER_OTLP_ENDPOINT"),
+            service_name: var(env, "OTEL_SERVICE_NAME").unwrap_or_default(),
+            metrics_addr: parse(env, "METRICS_ADDR", "127.0.0.1:9091".parse().expect("literal"))?,
+            trust_proxy_headers: parse(env, "TRUST_PROXY_HEADERS", false)?,
+            login_limit_per_email: parse(env, "LOGIN_LIMIT_PER_EMAIL", 10u32)?,
+            login_limit_per_ip: parse(env, "LOGIN_LIMIT_PER_IP", 50u32)?,
+            login_window: Duration::from_secs(parse(env, "LOGIN_WINDOW_SECS", 300u64)?),
+            max_json_bytes: parse(env, "MAX_JSON_BYTES", 256 * 1024usize)?,
+            max_soap_bytes: parse(env, "MAX_SOAP_BYTES", 32 * 1024 * 1024usize)?,
+            qbwc_session_ttl: Duration::from_secs(parse(env, "QBWC_SESSION_TTL_SECS", 900u64)?),
+            qbwc_run_every_minutes: parse(env, "QBWC_RUN_EVERY_MINUTES", 15u32)?,
+            sweeper_stale_after: Duration::from_secs(parse(
+                env,
+                "SWEEPER_STALE_AFTER_SECS",
+                120u64,
+            )?),
+            shutdown_timeout: Duration::from_secs(parse(env, "SHUTDOWN_TIMEOUT_SECS", 30u64)?),
+        };
+        if settings.tracking_poll_interval.is_zero() {
+            return Err(invalid("TRACKING_POLL_INTERVAL_SECS", "must be at least 1"));
+        }
+        Ok(settings)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
+    }
+
+    /// Whether a ShipStation `base_url` may be used: https anywhere allowed, http only to
+    /// loopback hosts outside production.
+    pub fn shipstation_url_allowed(&self, url: &url::Url) -> bool {
+        let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
+            return false;
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        if !self.shipstation_allowed_hosts.iter().any(|h| *h == host) {
+            return false;
+        }
+        match url.scheme() {
+            "https" => true,
+            "http" => !self.is_production(),
+            _ => false,
+        }
+    }
+
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+
+    pub fn redis_url(&self) -> &str {
+        self.redis_url.expose_secret()
+    }
+}
+
+/// Decodes standard base64, for keys given in the environment.
+pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(value.trim()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(&move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let s = settings(&[]).expect("defaults");
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_base_url, "http://localhost:8080");
+        assert_eq!(s.tracking_poll_interval, Duration::from_secs(300));
+        assert!(s.shipstation_allowed_hosts.contains(&"localhost".to_string()));
+    }
+
+    #[test]
+    fn production_refuses_development_secrets() {
+        let err = settings(&[("APP_ENV", "production")]).err().expect("refused");
+        assert!(err.to_string().contains("JWT_SECRET"));
+        let err = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+        ])
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains("SECRET_KEY"));
+    }
+
+    #[test]
+    fn production_allows_only_shipstation_over_https() {
+        let s = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+            ("SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+        ])
+        .expect("valid");
+        let ok = url::Url::parse("https://ssapi.shipstation.com").expect("url");
+        let local = url::Url::parse("http://127.0.0.1:9000").expect("url");
+        assert!(s.shipstation_url_allowed(&ok));
+        assert!(!s.shipstation_url_allowed(&local));
+    }
+
+    #[test]
+    fn development_allows_loopback() {
+        let s = settings(&[]).expect("defaults");
+        let local = url::Url::parse("http://127.0.0.1:9000").expect("url");
+        let evil = url::Url::parse("http://169.254.169.254/latest").expect("url");
+        assert!(s.shipstation_url_allowed(&local));
+        assert!(!s.shipstation_url_allowed(&evil));
+    }
+}

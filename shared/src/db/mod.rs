@@ -1,0 +1,77 @@
+//! Postgres access: the pool (as the non-owner role `quayside_app`), migrations, and the one
+//! way to open a tenant-scoped transaction.
+
+pub mod connections;
+pub mod tenants;
+pub mod tokens;
+
+use std::time::Duration;
+
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Executor, PgPool, Postgres, Transaction};
+
+use crate::ids::TenantId;
+
+/// Embedded migrations from `migrations/`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The role every application query runs as; row-level security applies to it.
+pub const APP_ROLE: &str = "quayside_app";
+
+pub type Tx = Transaction<'static, Postgres>;
+
+fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(url
+        .parse::<PgConnectOptions>()?
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1)))
+}
+
+/// Creates the database if needed and applies pending migrations. Safe from several replicas
+/// at once: sqlx serialises them with an advisory lock.
+pub async fn migrate(url: &str) -> anyhow::Result<()> {
+    if !Postgres::database_exists(url).await.unwrap_or(false) {
+        // Another replica may win the race; that is fine.
+        if let Err(e) = Postgres::create_database(url).await {
+            if !Postgres::database_exists(url).await.unwrap_or(false) {
+                return Err(e.into());
+            }
+        }
+    }
+    let mut conn = sqlx::PgConnection::connect_with(&options(url)?).await?;
+    MIGRATOR.run(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// A pool whose connections run as [`APP_ROLE`].
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(format!("SET ROLE {APP_ROLE}").as_str()).await?;
+                Ok(())
+            })
+        })
+        .connect_with(options(url)?)
+        .await?;
+    Ok(pool)
+}
+
+/// Begins a transaction in which row-level security shows only `tenant`'s rows.
+pub async fn tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// True when Postgres answers.
+pub async fn ping(pool: &PgPool) -> bool {
+    sqlx::query("SELECT 1").execute(pool).await.is_ok()
+}

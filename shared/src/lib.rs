@@ -1,0 +1,15 @@
+//! Quayside's shared library: domain types, codecs, clients, mapping, database access.
+
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod ids;
+pub mod metrics;
+pub mod qbwc;
+pub mod qbxml;
+pub mod sale;
+pub mod telemetry;
+pub mod shipstation;
+pub mod mapping;
+pub mod rules;
