@@ -1,0 +1,1 @@
+//! Simulated QuickBooks Web Connector client (in progress).
