@@ -1,0 +1,1 @@
+//! Rules: conditions on the QuickBooks sale, actions on the ShipStation order.
