@@ -29,6 +29,7 @@ pub mod shipments;
 pub mod state;
 pub mod stores;
 pub mod time;
+pub mod upsert;
 pub mod validate;
 pub mod webhooks;
 
