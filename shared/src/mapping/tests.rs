@@ -98,7 +98,13 @@ fn ship_to_falls_back_to_bill_to_then_the_customer_record() {
 
 #[test]
 fn countries_are_given_derived_defaulted_or_rejected() {
-    let cases: &[(Option<&str>, Option<&str>, Result<&str, &str>, usize)] = &[
+    type Case<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Result<&'a str, &'a str>,
+        usize,
+    );
+    let cases: &[Case] = &[
         (Some("United States"), Some("TX"), Ok("US"), 0),
         (Some("Canada"), Some("ON"), Ok("CA"), 0),
         (None, Some("NSW"), Ok("AU"), 0),
