@@ -10,6 +10,7 @@
 #   bash deploy/validate.sh            # from anywhere
 #   VALIDATE_NO_KUSTOMIZE=1 bash deploy/validate.sh   # force the structural renderer
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."

@@ -10,12 +10,14 @@ from urllib.parse import urlparse
 API_ENV = {
     "DATABASE_URL", "REDIS_URL", "BIND_ADDR", "PUBLIC_BASE_URL", "JWT_SECRET", "SECRET_KEY", "APP_ENV",
     "SHIPSTATION_ALLOWED_HOSTS", "TRACKING_POLL_INTERVAL_SECS", "RUST_LOG",
-    "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME",
+    "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "REDIS_NAMESPACE", "TRUST_PROXY_HEADERS",
 }
 WORKER_ENV = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TRACKING_POLL_INTERVAL_SECS", "METRICS_ADDR",
-    "RUST_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME",
+    "RUST_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "REDIS_NAMESPACE",
 }
+# apalis-redis 1.0 keeps a queue's waiting jobs in the list `<queue>:active`.
+ACTIVE_LIST_SUFFIX = ":active"
 # Settings that hold credentials must come from a Secret, never a literal or a ConfigMap.
 SECRET_ENV = {"DATABASE_URL", "REDIS_URL", "JWT_SECRET", "SECRET_KEY"}
 WORKER_SHUTDOWN_SECS = 30
@@ -118,7 +120,8 @@ def check_render(name: str, docs: list[dict], secrets: dict[str, set[str]], *, e
             p(f"PodDisruptionBudget/{pname}: selector {sel} matches no Deployment's pods")
 
     check_ingress(named("Ingress"), named("Service"), configmaps if exact else {}, p)
-    check_autoscaling(by_kind, deployments, secrets, exact, p)
+    namespaces = {cm["REDIS_NAMESPACE"] for cm in configmaps.values() if "REDIS_NAMESPACE" in cm}
+    check_autoscaling(by_kind, deployments, secrets, exact, namespaces, p)
 
     # --- overlays: namespace everywhere; production: production settings and pinned images
     if is_overlay:
@@ -224,7 +227,7 @@ def check_ingress(ingresses: dict, services: dict, configmaps: dict, p: Callable
 
 
 def check_autoscaling(by_kind: dict, deployments: dict, secrets: dict, exact: bool,
-                      p: Callable[[str], None]) -> None:
+                      redis_namespaces: set[str], p: Callable[[str], None]) -> None:
     owners: dict[str, list[str]] = {}
     auths = {d["metadata"]["name"]: d for d in by_kind.get("TriggerAuthentication", [])}
     for kind in ("HorizontalPodAutoscaler", "ScaledObject"):
@@ -237,8 +240,12 @@ def check_autoscaling(by_kind: dict, deployments: dict, secrets: dict, exact: bo
             for trig in (d.get("spec") or {}).get("triggers") or []:
                 meta = trig.get("metadata") or {}
                 if trig.get("type") == "redis":
-                    if not meta.get("listName") or not str(meta.get("listLength", "")).isdigit():
+                    lst = str(meta.get("listName", ""))
+                    if not lst or not str(meta.get("listLength", "")).isdigit():
                         p(f"{kind}/{d['metadata']['name']}: redis trigger needs listName and a numeric listLength")
+                    if not lst.endswith(ACTIVE_LIST_SUFFIX) or not any(lst.startswith(ns + ":") for ns in redis_namespaces):
+                        p(f"{kind}/{d['metadata']['name']}: listName {lst!r} is not <REDIS_NAMESPACE "
+                          f"{sorted(redis_namespaces)}>:<queue>{ACTIVE_LIST_SUFFIX}")
                     auth = (trig.get("authenticationRef") or {}).get("name")
                     if auth and auth not in auths:
                         p(f"{kind}/{d['metadata']['name']}: TriggerAuthentication {auth} does not exist")

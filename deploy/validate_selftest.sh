@@ -52,6 +52,7 @@ mutate deploy/k8s/base/api-deployment.yaml "value: \"0.0.0.0:8080\"" "value: \"0
 mutate deploy/k8s/overlays/production/kustomization.yaml "APP_ENV=production" "APP_ENV=development" "production APP_ENV"
 mutate deploy/k8s/overlays/production/patches/ingress-host.yaml "value: app.quayside.example.com" "value: www.quayside.example.com" "Ingress host vs PUBLIC_BASE_URL"
 mutate deploy/k8s/components/autoscaling-keda/triggerauthentication.yaml "key: REDIS_PASSWORD" "key: REDIS_PASS" "KEDA Secret key"
+mutate deploy/k8s/base/config.env "REDIS_NAMESPACE=quayside" "REDIS_NAMESPACE=qs" "KEDA list key vs REDIS_NAMESPACE"
 mutate docker-compose.yml "target: worker" "target: workers" "compose build target"
 mutate docker-compose.yml "condition: service_completed_successfully" "condition: service_done" "compose depends_on condition"
 mutate deploy/Dockerfile "--bin fake-shipstation\"" "--bin fake-ship\"" "Dockerfile --bin"
