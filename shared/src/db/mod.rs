@@ -2,6 +2,7 @@
 //! way to open a tenant-scoped transaction.
 
 pub mod connections;
+pub mod orders;
 pub mod tenants;
 pub mod tokens;
 
