@@ -82,6 +82,13 @@ END
 $$;
 
 GRANT USAGE ON SCHEMA public TO quayside_app;
+-- Lets a non-superuser migrating role `SET ROLE quayside_app` (superusers need no grant).
+DO $$
+BEGIN
+    EXECUTE format('GRANT quayside_app TO %I', current_user);
+EXCEPTION WHEN others THEN NULL;
+END
+$$;
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, users, refresh_tokens, connections TO quayside_app;
 
 -- Cross-tenant lookups. Each returns only what is needed to continue inside a tenant scope.

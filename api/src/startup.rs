@@ -43,8 +43,13 @@ impl Application {
         let listener = TcpListener::bind(settings.bind_addr)?;
         let port = listener.local_addr()?.port();
         let shutdown = settings.shutdown_timeout.as_secs();
+        let workers = settings.http_workers;
         let state = web::Data::new(build_state(settings).await?);
-        let server = HttpServer::new(move || app(state.clone()))
+        let mut server = HttpServer::new(move || app(state.clone()));
+        if let Some(n) = workers {
+            server = server.workers(n.max(1));
+        }
+        let server = server
             .listen(listener)?
             .shutdown_timeout(shutdown)
             .run();

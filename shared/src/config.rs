@@ -64,6 +64,8 @@ pub struct Settings {
     /// Orders left `pending` longer than this are re-enqueued by the sweeper.
     pub sweeper_stale_after: Duration,
     pub shutdown_timeout: Duration,
+    /// actix worker threads for the api (default: one per core).
+    pub http_workers: Option<usize>,
 }
 
 impl std::fmt::Debug for SettingsDebug<'_> {
@@ -187,6 +189,9 @@ impl Settings {
                 120u64,
             )?),
             shutdown_timeout: Duration::from_secs(parse(env, "SHUTDOWN_TIMEOUT_SECS", 30u64)?),
+            http_workers: var(env, "HTTP_WORKERS")
+                .map(|v| v.parse().map_err(|_| invalid("HTTP_WORKERS", "must be a number")))
+                .transpose()?,
         };
         if settings.tracking_poll_interval.is_zero() {
             return Err(invalid("TRACKING_POLL_INTERVAL_SECS", "must be at least 1"));
