@@ -39,7 +39,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Runs `f` with the caller's account locked.
     pub fn with_account<F: FnOnce(&mut Account, &mut Env<'_>) -> Reply>(&self, f: F) -> Reply {
-        with_account(self.shared, self.key, f).unwrap_or_else(|| Reply::unauthorized())
+        with_account(self.shared, self.key, f).unwrap_or_else(Reply::unauthorized)
     }
 
     /// The 404 an unknown URI gets.

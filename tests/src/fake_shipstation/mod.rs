@@ -54,8 +54,8 @@ use state::Shared;
 /// Largest request body accepted (100 full orders fit easily).
 const MAX_BODY: usize = 32 * 1024 * 1024;
 
-/// A running fake ShipStation. The server runs in the background until [`stop`](Self::stop)
-/// or until the runtime it was started on shuts down.
+/// A running fake ShipStation. The server runs in the background until [`stop`](Self::stop),
+/// until the handle is dropped, or until the runtime it was started on shuts down.
 pub struct FakeShipStation {
     shared: web::Data<Shared>,
     base_url: String,
@@ -250,8 +250,16 @@ impl FakeShipStation {
         self.shared.lock().settings.locked_orders = policy;
     }
 
-    /// Stops the server gracefully.
+    /// Stops the server gracefully and waits for it.
     pub async fn stop(self) {
         self.server.stop(true).await;
+    }
+}
+
+impl Drop for FakeShipStation {
+    /// Asks the server to stop (non-graceful); the request is sent immediately, the
+    /// background server future completes it while the runtime is alive.
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
     }
 }

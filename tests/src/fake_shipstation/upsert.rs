@@ -9,8 +9,7 @@ use rust_decimal::Decimal;
 
 use super::dispatch::Env;
 use super::model::{
-    is_open, weight_units_code, AdvancedOptions, InsuranceOptions, InternationalOptions, Order,
-    OrderItem, Weight,
+    is_open, weight_units_code, AdvancedOptions, InsuranceOptions, Order, OrderItem, Weight,
 };
 use super::state::{Account, LockedOrderPolicy, StoredOrder};
 use super::time;
@@ -77,13 +76,18 @@ fn customer_id(acc: &mut Account, env: &mut Env<'_>, o: &Order) -> Option<i64> {
     )
 }
 
-/// Fills server-side fields; `previous` is the stored version when updating.
-fn finish(
-    mut o: Order,
+/// Server-assigned identity of an order being written.
+struct Identity {
     id: i64,
     key: String,
     store_id: i64,
-    created: &str,
+    created: String,
+}
+
+/// Fills server-side fields; `previous` is the stored version when updating.
+fn finish(
+    mut o: Order,
+    ident: Identity,
     previous: Option<&Order>,
     now: NaiveDateTime,
     env: &mut Env<'_>,
@@ -119,9 +123,9 @@ fn finish(
         })
         .collect();
     o.items = Some(items);
-    o.order_id = Some(id);
-    o.order_key = Some(key);
-    o.create_date = Some(created.to_owned());
+    o.order_id = Some(ident.id);
+    o.order_key = Some(ident.key);
+    o.create_date = Some(ident.created);
     o.modify_date = Some(time::fmt7(now));
     o.order_total = Some(order_total(&o));
     if let Some(b) = o.bill_to.as_mut() {
@@ -138,11 +142,7 @@ fn finish(
         insure_shipment: Some(ins.insure_shipment.unwrap_or(false)),
         insured_value: Some(ins.insured_value.unwrap_or(0.0)),
     });
-    o.international_options = Some(
-        o.international_options
-            .take()
-            .unwrap_or_else(InternationalOptions::default),
-    );
+    o.international_options = Some(o.international_options.take().unwrap_or_default());
     let adv = o.advanced_options.take().unwrap_or_default();
     o.advanced_options = Some(AdvancedOptions {
         warehouse_id: adv.warehouse_id.filter(|w| *w != 0),
@@ -152,7 +152,7 @@ fn finish(
         merged_or_split: Some(false),
         merged_ids: Some(Vec::new()),
         parent_id: None,
-        store_id: Some(store_id),
+        store_id: Some(ident.store_id),
         ..adv
     });
     o.tag_ids = None;
@@ -203,16 +203,13 @@ pub fn upsert(
             let (id, store_id) = (stored.id, stored.store_id);
             let created = stored.order.create_date.clone().unwrap_or_default();
             let previous = stored.order.clone();
-            let order = finish(
-                input,
+            let ident = Identity {
                 id,
-                key.unwrap_or_default(),
+                key: key.unwrap_or_default(),
                 store_id,
-                &created,
-                Some(&previous),
-                now,
-                env,
-            );
+                created,
+            };
+            let order = finish(input, ident, Some(&previous), now, env);
             let stored = &mut acc.orders[idx];
             stored.order = order.clone();
             stored.modified = now;
@@ -239,7 +236,18 @@ pub fn upsert(
             };
             let id = env.ids.next("order");
             let key = key.unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-            let order = finish(input, id, key, store_id, &time::fmt7(now), None, now, env);
+            let order = finish(
+                input,
+                Identity {
+                    id,
+                    key,
+                    store_id,
+                    created: time::fmt7(now),
+                },
+                None,
+                now,
+                env,
+            );
             acc.orders.push(StoredOrder {
                 order: order.clone(),
                 id,
