@@ -36,7 +36,7 @@ pub struct GroupMod {
 /// A line Mod or a group line Mod, in request order.
 #[derive(Debug, Clone)]
 pub enum LineModEntry {
-    Line(LineMod),
+    Line(Box<LineMod>),
     Group(GroupMod),
 }
 
@@ -96,7 +96,7 @@ pub fn parse_lines(kind: TxnKind, m: &Element) -> Result<Option<Vec<LineModEntry
     let mut out = Vec::new();
     for c in &m.children {
         if c.name == line_name {
-            out.push(LineModEntry::Line(parse_line(kind, c)?));
+            out.push(LineModEntry::Line(Box::new(parse_line(kind, c)?)));
         } else if c.name == group_name {
             let group_line_slot: &'static str = match kind {
                 TxnKind::Invoice => "InvoiceLineMod",

@@ -98,9 +98,9 @@ impl Rs {
 
 /// A validated request, ready to run.
 pub enum Request {
-    Query(query::TxnQuery),
+    Query(Box<query::TxnQuery>),
     Customer(query::CustomerQuery),
-    Mod(modify::TxnMod),
+    Mod(Box<modify::TxnMod>),
     DataExt(dataext::DataExtReq),
     Unsupported,
 }
@@ -110,7 +110,7 @@ fn validate(rq: &Element) -> Result<Request, super::schema::Invalid> {
     let name = rq.name.as_str();
     if let Some(stem) = name.strip_suffix("QueryRq") {
         if let Some(kind) = super::model::TxnKind::from_stem(stem) {
-            return query::TxnQuery::parse(kind, rq).map(Request::Query);
+            return query::TxnQuery::parse(kind, rq).map(|q| Request::Query(Box::new(q)));
         }
         if stem == "Customer" {
             return query::CustomerQuery::parse(rq).map(Request::Customer);
@@ -118,7 +118,7 @@ fn validate(rq: &Element) -> Result<Request, super::schema::Invalid> {
     }
     if let Some(stem) = name.strip_suffix("ModRq") {
         if let Some(kind) = super::model::TxnKind::from_stem(stem) {
-            return modify::TxnMod::parse(kind, rq).map(Request::Mod);
+            return modify::TxnMod::parse(kind, rq).map(|m| Request::Mod(Box::new(m)));
         }
     }
     match name {
@@ -202,9 +202,9 @@ fn severity(s: &str) -> &'static str {
 
 fn run(state: &mut CompanyState, rq: &Element, req: Request) -> Rs {
     match req {
-        Request::Query(q) => query::run_txn_query(state, rq, q),
+        Request::Query(q) => query::run_txn_query(state, rq, *q),
         Request::Customer(q) => query::run_customer_query(state, rq, q),
-        Request::Mod(m) => modify::run_mod(state, rq, m),
+        Request::Mod(m) => modify::run_mod(state, rq, *m),
         Request::DataExt(d) => dataext::run(state, rq, d),
         Request::Unsupported => Rs::new(
             rq,

@@ -208,7 +208,7 @@ pub fn generated_spec(rng: &mut Lcg, customer: &str, seq: usize) -> TxnSpec {
                 .desc("Nylon rope, per foot"),
         );
     }
-    if seq % 5 == 0 {
+    if seq.is_multiple_of(5) {
         spec.po_number = Some(format!("PO-{}", 4400 + seq));
     }
     if seq % 11 == 4 {

@@ -186,7 +186,7 @@ async fn full_session_pages_an_iterator_and_closes() {
         ]
     );
     assert!(report.http_statuses().iter().all(|s| *s == 200));
-    let s = seen.lock().unwrap_or_else(|e| e.into_inner());
+    let s = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
     for (action, content_type, _) in &s.calls {
         assert!(action.starts_with("\"http://developer.intuit.com/") && action.ends_with('"'));
         assert_eq!(content_type, "text/xml; charset=utf-8");
@@ -208,7 +208,6 @@ async fn full_session_pages_an_iterator_and_closes() {
     assert!(s.calls[0].2.contains(
         "<soap:Body><serverVersion xmlns=\"http://developer.intuit.com/\" /></soap:Body>"
     ));
-    drop(s);
     server.stop(true).await;
 }
 
@@ -254,7 +253,7 @@ async fn parse_errors_go_back_as_hresult_and_negative_percent_ends() {
         .await;
     assert_eq!(report.percents, vec![-1]);
     assert_eq!(report.methods()[5..], ["getLastError", "closeConnection"]);
-    let s = seen.lock().unwrap_or_else(|e| e.into_inner());
+    let s = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
     assert_eq!(s.hresults, vec!["0x80040400".to_string()]);
     let receive = s
         .calls
@@ -263,7 +262,6 @@ async fn parse_errors_go_back_as_hresult_and_negative_percent_ends() {
         .map(|c| c.2.clone())
         .unwrap_or_default();
     assert!(receive.contains("<response /><hresult>0x80040400</hresult><message>QuickBooks found an error when parsing the provided XML text stream.</message>"));
-    drop(s);
     server.stop(true).await;
 }
 
