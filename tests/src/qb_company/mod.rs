@@ -7,6 +7,7 @@
 //! [`Company::get`].
 
 mod clock;
+mod customers;
 mod dataext;
 mod faults;
 mod hcp;

@@ -4,7 +4,7 @@
 use super::faults::Hresult;
 use super::state::CompanyState;
 use super::xml::{self, escape_attr, Element, Node};
-use super::{dataext, modify, query};
+use super::{customers, dataext, modify, query};
 
 /// Status of one `*Rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +99,7 @@ impl Rs {
 /// A validated request, ready to run.
 pub enum Request {
     Query(Box<query::TxnQuery>),
-    Customer(query::CustomerQuery),
+    Customer(customers::CustomerQuery),
     Mod(Box<modify::TxnMod>),
     DataExt(dataext::DataExtReq),
     Unsupported,
@@ -113,7 +113,7 @@ fn validate(rq: &Element) -> Result<Request, super::schema::Invalid> {
             return query::TxnQuery::parse(kind, rq).map(|q| Request::Query(Box::new(q)));
         }
         if stem == "Customer" {
-            return query::CustomerQuery::parse(rq).map(Request::Customer);
+            return customers::CustomerQuery::parse(rq).map(Request::Customer);
         }
     }
     if let Some(stem) = name.strip_suffix("ModRq") {
@@ -203,7 +203,7 @@ fn severity(s: &str) -> &'static str {
 fn run(state: &mut CompanyState, rq: &Element, req: Request) -> Rs {
     match req {
         Request::Query(q) => query::run_txn_query(state, rq, *q),
-        Request::Customer(q) => query::run_customer_query(state, rq, q),
+        Request::Customer(q) => customers::run_customer_query(state, rq, q),
         Request::Mod(m) => modify::run_mod(state, rq, *m),
         Request::DataExt(d) => dataext::run(state, rq, d),
         Request::Unsupported => Rs::new(

@@ -287,3 +287,78 @@ fn sample_company_is_realistic_and_json_round_trips() {
     assert_eq!(back.get(&first.txn_id).as_ref(), Some(first));
     assert_eq!(back.now(), c.now());
 }
+
+#[test]
+fn rets_follow_the_xsd_element_order() {
+    const INVOICE_RET: &[&str] = &[
+        "TxnID",
+        "TimeCreated",
+        "TimeModified",
+        "EditSequence",
+        "TxnNumber",
+        "CustomerRef",
+        "ClassRef",
+        "ARAccountRef",
+        "TemplateRef",
+        "TxnDate",
+        "RefNumber",
+        "BillAddress",
+        "BillAddressBlock",
+        "ShipAddress",
+        "ShipAddressBlock",
+        "IsPending",
+        "IsFinanceCharge",
+        "PONumber",
+        "TermsRef",
+        "DueDate",
+        "SalesRepRef",
+        "FOB",
+        "ShipDate",
+        "ShipMethodRef",
+        "Subtotal",
+        "ItemSalesTaxRef",
+        "SalesTaxPercentage",
+        "SalesTaxTotal",
+        "AppliedAmount",
+        "BalanceRemaining",
+        "CurrencyRef",
+        "ExchangeRate",
+        "BalanceRemainingInHomeCurrency",
+        "Memo",
+        "IsPaid",
+        "CustomerMsgRef",
+        "IsToBePrinted",
+        "IsToBeEmailed",
+        "IsTaxIncluded",
+        "CustomerSalesTaxCodeRef",
+        "SuggestedDiscountAmount",
+        "SuggestedDiscountDate",
+        "Other",
+        "ExternalGUID",
+        "LinkedTxn",
+        "InvoiceLineRet|InvoiceLineGroupRet",
+        "DiscountLineRet",
+        "SalesTaxLineRet",
+        "ShippingLineRet",
+        "DataExtRet",
+    ];
+    let c = Company::sample(1);
+    let id = c.txns(TxnKind::Invoice)[0].txn_id.clone();
+    c.edit(&id, |t| {
+        t.memo = Some("m".into());
+        t.other = Some("o".into());
+        t.po_number = Some("PO-1".into());
+        t.data_ext.push(DataExt {
+            owner_id: "0".into(),
+            name: "Tracking".into(),
+            value: "1Z".into(),
+        });
+    });
+    let rs = ok(&c, &format!("<InvoiceQueryRq><TxnID>{id}</TxnID><IncludeLineItems>true</IncludeLineItems><OwnerID>0</OwnerID></InvoiceQueryRq>"));
+    let doc = super::xml::parse(&rs).expect("well-formed");
+    let ret = &doc.root.children[0].children[0].children[0];
+    let seq: Vec<(&'static str, bool)> = INVOICE_RET.iter().map(|n| (*n, true)).collect();
+    assert!(super::schema::check_order(ret, &seq).is_ok(), "{rs}");
+    assert!(ret.child("InvoiceLineGroupRet").is_some());
+    assert!(ret.child("DataExtRet").is_some());
+}
