@@ -7,6 +7,7 @@ pub mod db;
 pub mod ids;
 pub mod jobs;
 pub mod metrics;
+pub mod pipeline;
 pub mod qbwc;
 pub mod qbxml;
 pub mod sale;
