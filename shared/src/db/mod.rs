@@ -2,7 +2,10 @@
 //! way to open a tenant-scoped transaction.
 
 pub mod connections;
+pub mod order_views;
 pub mod orders;
+pub mod rules;
+pub mod sync_runs;
 pub mod tenants;
 pub mod tokens;
 
