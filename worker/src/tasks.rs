@@ -1,0 +1,64 @@
+//! The apalis task functions: thin wrappers that open the job's span (child of the trace
+//! carried in the payload), run the plain job function and count the outcome.
+
+use apalis::prelude::{BoxDynError, Data, TaskId};
+use shared::jobs::{OrderPushV1, TraceContext};
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use crate::context::JobContext;
+use crate::push::{count_job, push_orders};
+
+/// Makes `span` a child of the producer's span carried in `trace` (W3C `traceparent`), so
+/// one trace goes api → worker → ShipStation. Without a carried context the span is a root.
+pub fn set_remote_parent(span: &tracing::Span, trace: &TraceContext) {
+    if trace.is_empty() {
+        return;
+    }
+    // The global propagator is W3C trace context when OpenTelemetry export is on, and a
+    // no-op otherwise (then there is no trace to join anyway).
+    let cx = opentelemetry::global::get_text_map_propagator(|p| p.extract(trace));
+    span.set_parent(cx);
+}
+
+/// apalis entry of the order-push queue.
+pub async fn order_push_task(
+    job: OrderPushV1,
+    ctx: Data<JobContext>,
+    task_id: TaskId,
+) -> Result<(), BoxDynError> {
+    let span = tracing::info_span!(
+        "order_push",
+        tenant_id = %job.tenant_id,
+        connection_id = %job.connection_id,
+        job_id = %task_id,
+        orders = job.order_ids.len(),
+    );
+    set_remote_parent(&span, &job.trace);
+    let result = push_orders(&ctx, &job).instrument(span.clone()).await;
+    count_job(&ctx, &result);
+    let _enter = span.enter();
+    match result {
+        Ok(report) => {
+            tracing::info!(
+                pushed = report.pushed,
+                failed = report.failed,
+                locked = report.locked,
+                calls = report.calls,
+                deferred_secs = report.deferred_for.map(|d| d.as_secs()),
+                retry_secs = report.retry_in.map(|d| d.as_secs()),
+                "order push finished"
+            );
+            Ok(())
+        }
+        Err(e) => {
+            // apalis re-schedules failed tasks (a few seconds later, bounded); the sweeper
+            // is the backstop after that.
+            tracing::error!(
+                error = format!("{e:#}"),
+                "order push failed; apalis will retry"
+            );
+            Err(e.into())
+        }
+    }
+}
