@@ -2,7 +2,9 @@
 
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod login_limit;
+pub mod qbwc;
 pub mod routes;
 pub mod startup;
 pub mod state;

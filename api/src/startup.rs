@@ -14,6 +14,8 @@ use shared::metrics::Metrics;
 use tracing_actix_web::TracingLogger;
 
 use crate::error::ApiError;
+use crate::jobs::JobQueues;
+use crate::qbwc::session::SessionStore;
 use crate::routes;
 use crate::state::AppState;
 
@@ -28,7 +30,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = shared::db::connect(settings.database_url(), 20).await?;
     let redis_client = redis::Client::open(settings.redis_url())?;
     let redis = redis::aio::ConnectionManager::new(redis_client).await?;
+    let sessions = SessionStore::new(redis.clone(), &settings.redis_namespace, settings.qbwc_session_ttl);
+    let jobs = JobQueues::new(redis.clone(), &settings.redis_namespace);
     Ok(AppState {
+        sessions,
+        jobs,
         jwt: JwtKeys::new(&settings.jwt_secret),
         http: shared::shipstation::client::http_client(),
         metrics: Metrics::new(),
@@ -146,6 +152,7 @@ fn app(
         .route("/healthz", web::get().to(routes::health::healthz))
         .route("/readyz", web::get().to(routes::health::readyz))
         .route("/metrics", web::get().to(routes::health::metrics))
+        .configure(routes::qbwc)
         .configure(routes::api_v1)
         .default_service(web::to(not_found))
 }

@@ -13,6 +13,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub http: reqwest::Client,
     pub metrics: Metrics,
+    pub sessions: crate::qbwc::session::SessionStore,
+    pub jobs: crate::jobs::JobQueues,
 }
 
 impl AppState {

@@ -61,6 +61,9 @@ pub struct Settings {
     pub qbwc_session_ttl: Duration,
     /// Minutes between Web Connector runs written into the .qwc file.
     pub qbwc_run_every_minutes: u32,
+    /// A session with a call within this window is live: a second `authenticate` for the same
+    /// connection gets `busy`. A quieter one is taken over (its Web Connector is gone).
+    pub qbwc_busy_window: Duration,
     /// Orders left `pending` longer than this are re-enqueued by the sweeper.
     pub sweeper_stale_after: Duration,
     pub shutdown_timeout: Duration,
@@ -183,6 +186,7 @@ impl Settings {
             max_soap_bytes: parse(env, "MAX_SOAP_BYTES", 32 * 1024 * 1024usize)?,
             qbwc_session_ttl: Duration::from_secs(parse(env, "QBWC_SESSION_TTL_SECS", 900u64)?),
             qbwc_run_every_minutes: parse(env, "QBWC_RUN_EVERY_MINUTES", 15u32)?,
+            qbwc_busy_window: Duration::from_secs(parse(env, "QBWC_BUSY_WINDOW_SECS", 10u64)?),
             sweeper_stale_after: Duration::from_secs(parse(
                 env,
                 "SWEEPER_STALE_AFTER_SECS",

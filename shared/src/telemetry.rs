@@ -63,3 +63,19 @@ pub fn init(service: &str, otlp_endpoint: Option<&str>) -> TelemetryGuard {
         .try_init();
     TelemetryGuard { provider }
 }
+
+/// The current span's W3C trace context, to carry in a job payload.
+pub fn current_trace_context() -> std::collections::HashMap<String, String> {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let mut carrier = std::collections::HashMap::new();
+    let context = tracing::Span::current().context();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&context, &mut carrier));
+    carrier
+}
+
+/// Makes `span` a child of the trace carried in a job payload.
+pub fn attach_parent(span: &tracing::Span, carrier: &std::collections::HashMap<String, String>) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(carrier));
+    let _ = span.set_parent(parent);
+}

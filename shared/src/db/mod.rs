@@ -4,8 +4,11 @@
 pub mod connections;
 pub mod order_views;
 pub mod orders;
+pub mod qbwc;
 pub mod rules;
+pub mod sales;
 pub mod sync_runs;
+pub mod sync_settings;
 pub mod tenants;
 pub mod tokens;
 

@@ -1,0 +1,291 @@
+//! The eight Web Connector methods. Every error is answered in-band, as the Web Connector
+//! expects: `nvu`/`none`/`busy` from authenticate, a negative percent from receiveResponseXML,
+//! then the reason from getLastError.
+
+use shared::crypto::{constant_time_eq, random_token};
+use shared::db;
+use shared::db::sales::StoreOutcome;
+use shared::ids::OrderId;
+use shared::jobs::{OrderPushV1, MAX_ORDERS_PER_PUSH};
+use shared::qbwc::soap::QbwcReply;
+use shared::qbxml::response::parse_response;
+use shared::sale::TxnType;
+
+use super::plan::{iterator_start, Plan, Step};
+use super::session::Session;
+use crate::state::AppState;
+
+const PASSWORD_PURPOSE: &str = "qbwc-password";
+/// Seconds the iterator start goes back before the watermark.
+const WATERMARK_OVERLAP_SECS: i64 = 600;
+const ERROR_PERCENT: i32 = -101;
+const UNKNOWN_TICKET: &str =
+    "This Web Connector session has expired or is unknown. It will start again on the next run.";
+
+/// The stored hash of a Web Connector password.
+pub fn password_hash(state: &AppState, password: &str) -> Vec<u8> {
+    state
+        .settings
+        .secret_keys
+        .keyed_hash(PASSWORD_PURPOSE, password.as_bytes())
+}
+
+fn new_ticket() -> String {
+    hex::encode(uuid::Uuid::new_v4().as_bytes())
+}
+
+pub async fn authenticate(state: &AppState, username: &str, password: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+    let ticket = new_ticket();
+    let reply = |status: &str| QbwcReply::Authenticate(vec![ticket.clone(), status.to_string()]);
+    let found = db::qbwc::find_by_username(&state.db, username.trim()).await?;
+    let computed = password_hash(state, password);
+    let Some(cred) = found.filter(|c| constant_time_eq(&c.password_hash, &computed)) else {
+        tracing::warn!("Web Connector authentication failed");
+        return Ok((reply("nvu"), "nvu"));
+    };
+    let (tenant, connection) = (cred.tenant_id, cred.connection_id);
+
+    let mut tx = db::tenant_tx(&state.db, tenant).await?;
+    let Some(row) = db::connections::get(&mut tx, connection).await? else {
+        return Ok((reply("nvu"), "nvu"));
+    };
+    let settings = db::sync_settings::load(&mut tx, connection, row.created_at).await?;
+    let tests = db::qbwc::open_test_sales(&mut tx, connection).await?;
+
+    let mut steps = Vec::new();
+    if !tests.is_empty() {
+        steps.push(Step::TestSales {
+            refs: tests.iter().map(|(_, r)| r.clone()).collect(),
+            types: TxnType::ALL.to_vec(),
+        });
+    }
+    for t in TxnType::ALL.into_iter().filter(|t| settings.syncs(*t)) {
+        let mark = db::qbwc::watermark(&mut tx, connection, t).await?;
+        steps.push(Step::Iterate {
+            txn_type: t,
+            from: iterator_start(mark.as_deref(), settings.sync_from, WATERMARK_OVERLAP_SECS),
+            iterator_id: None,
+            received: 0,
+            max_modified: None,
+        });
+    }
+    if steps.is_empty() {
+        return Ok((reply("none"), "none"));
+    }
+    steps.push(Step::Customers);
+
+    if state
+        .sessions
+        .live_session(connection, state.settings.qbwc_busy_window)
+        .await?
+        .is_some()
+    {
+        tracing::info!(connection_id = %connection, "Web Connector session already running: busy");
+        return Ok((reply("busy"), "busy"));
+    }
+    let run_id = db::qbwc::start_run(&mut tx, tenant, connection).await?;
+    tx.commit().await?;
+
+    let mut session = Session {
+        tenant_id: tenant,
+        connection_id: connection,
+        run_id,
+        plan: Plan::new(steps),
+        settings,
+        test_request_ids: tests.into_iter().map(|(id, _)| id).collect(),
+        last_error: None,
+        failed: false,
+        requests_sent: 0,
+        sales_received: 0,
+        orders_queued: 0,
+        orders_to_push: Vec::new(),
+        last_seen: 0,
+    };
+    state.sessions.save(&ticket, &mut session).await?;
+    state.metrics.qbwc_sessions.with_label_values(&["started"]).inc();
+    tracing::info!(tenant_id = %tenant, connection_id = %connection, run_id = %run_id, "Web Connector session started");
+    Ok((reply(""), "ok"))
+}
+
+pub async fn send_request(state: &AppState, ticket: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+    let Some(mut session) = state.sessions.load(ticket).await? else {
+        return Ok((QbwcReply::SendRequestXml(String::new()), "unknown_ticket"));
+    };
+    let next = if session.failed { None } else { session.plan.next_request() };
+    let Some(xml) = next else {
+        state.sessions.save(ticket, &mut session).await?;
+        return Ok((QbwcReply::SendRequestXml(String::new()), "empty"));
+    };
+    session.requests_sent += 1;
+    state.sessions.save(ticket, &mut session).await?;
+    Ok((QbwcReply::SendRequestXml(xml), "ok"))
+}
+
+/// Marks the session failed with `message`; the Web Connector will ask getLastError.
+async fn fail(state: &AppState, ticket: &str, session: &mut Session, message: String) -> anyhow::Result<QbwcReply> {
+    tracing::warn!(connection_id = %session.connection_id, run_id = %session.run_id, error = %message, "Web Connector session error");
+    session.failed = true;
+    session.last_error = Some(message.clone());
+    session.plan.abandon_current();
+    let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
+    db::qbwc::update_run(&mut tx, session.run_id, None, session.sales_received, session.requests_sent, Some(&message)).await?;
+    tx.commit().await?;
+    state.sessions.save(ticket, session).await?;
+    Ok(QbwcReply::ReceiveResponseXml(ERROR_PERCENT))
+}
+
+pub async fn receive_response(
+    state: &AppState,
+    ticket: &str,
+    response: &str,
+    hresult: &str,
+    message: &str,
+) -> anyhow::Result<(QbwcReply, &'static str)> {
+    let Some(mut session) = state.sessions.load(ticket).await? else {
+        return Ok((QbwcReply::ReceiveResponseXml(ERROR_PERCENT), "unknown_ticket"));
+    };
+    if !hresult.trim().is_empty() {
+        let text = format!(
+            "QuickBooks could not process a request: {} (HRESULT {})",
+            message.trim(),
+            hresult.trim()
+        );
+        return Ok((fail(state, ticket, &mut session, text).await?, "hresult"));
+    }
+    let parsed = match parse_response(response) {
+        Ok(p) => p,
+        Err(e) => {
+            let text = format!("Quayside could not read QuickBooks' response: {e}");
+            return Ok((fail(state, ticket, &mut session, text).await?, "bad_qbxml"));
+        }
+    };
+    let expected = session.plan.awaiting().map(|a| a.request_id.clone());
+    let rs = expected
+        .as_deref()
+        .and_then(|id| parsed.by_request_id(id))
+        .or_else(|| parsed.responses.first());
+    let Some(rs) = rs else {
+        let text = "QuickBooks' response held no answer to Quayside's request.".to_string();
+        return Ok((fail(state, ticket, &mut session, text).await?, "bad_qbxml"));
+    };
+    let handled = session.plan.on_response(rs);
+
+    let (tenant, connection) = (session.tenant_id, session.connection_id);
+    let mut tx = db::tenant_tx(&state.db, tenant).await?;
+    for sale in &handled.sales {
+        session.sales_received += 1;
+        let outcome = db::sales::store_sale(&mut tx, tenant, connection, sale, &session.settings, handled.forced).await?;
+        let label = match &outcome {
+            StoreOutcome::Queued { order, new } => {
+                session.orders_to_push.push(*order);
+                if *new { "new" } else { "changed" }
+            }
+            StoreOutcome::Skipped { .. } => "skipped",
+            StoreOutcome::Locked { .. } => "locked",
+            StoreOutcome::Unchanged => "unchanged",
+        };
+        state.metrics.sales_received.with_label_values(&[label]).inc();
+    }
+    for customer in &handled.customers {
+        db::sales::store_customer(&mut tx, tenant, connection, customer).await?;
+    }
+    if let Some((txn_type, Some(mark))) = &handled.finished_iterator {
+        db::qbwc::set_watermark(&mut tx, tenant, connection, *txn_type, mark).await?;
+    }
+    if handled.test_sales_done {
+        db::qbwc::mark_test_sales_fetched(&mut tx, &session.test_request_ids).await?;
+    }
+    if let Some(e) = &handled.error {
+        session.last_error = Some(e.clone());
+    }
+    db::qbwc::update_run(&mut tx, session.run_id, None, session.sales_received, session.requests_sent, handled.error.as_deref()).await?;
+    tx.commit().await?;
+
+    if handled.customers_done || session.plan.is_done() {
+        push_orders(state, &mut session).await;
+    }
+    let percent = session.plan.percent();
+    state.sessions.save(ticket, &mut session).await?;
+    Ok((QbwcReply::ReceiveResponseXml(percent), "ok"))
+}
+
+/// Enqueues the session's pending orders in jobs of ≤100. A failure leaves them pending for
+/// the sweeper: the order rows are the durable intent.
+async fn push_orders(state: &AppState, session: &mut Session) {
+    let orders: Vec<OrderId> = std::mem::take(&mut session.orders_to_push);
+    for chunk in orders.chunks(MAX_ORDERS_PER_PUSH) {
+        let job = OrderPushV1 {
+            tenant_id: session.tenant_id,
+            connection_id: session.connection_id,
+            order_ids: chunk.to_vec(),
+            trace: shared::telemetry::current_trace_context(),
+        };
+        match state.jobs.push_orders(job).await {
+            Ok(()) => session.orders_queued += chunk.len() as u32,
+            Err(e) => tracing::error!(error = %e, "could not enqueue order-push; the sweeper will retry"),
+        }
+    }
+}
+
+pub async fn connection_error(state: &AppState, ticket: &str, hresult: &str, message: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+    if let Some(mut session) = state.sessions.load(ticket).await? {
+        let text = format!(
+            "The Web Connector could not open QuickBooks: {} (HRESULT {})",
+            message.trim(),
+            hresult.trim()
+        );
+        session.last_error = Some(text.clone());
+        finish(state, ticket, &mut session, "failed").await?;
+    }
+    Ok((QbwcReply::ConnectionError("done".into()), "ok"))
+}
+
+pub async fn get_last_error(state: &AppState, ticket: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+    let text = match state.sessions.load(ticket).await? {
+        Some(s) => s
+            .last_error
+            .unwrap_or_else(|| "Quayside has no more requests for this run.".into()),
+        None => UNKNOWN_TICKET.into(),
+    };
+    Ok((QbwcReply::GetLastError(text), "ok"))
+}
+
+pub async fn close_connection(state: &AppState, ticket: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+    let Some(mut session) = state.sessions.load(ticket).await? else {
+        return Ok((QbwcReply::CloseConnection("OK".into()), "unknown_ticket"));
+    };
+    let status = if session.failed { "failed" } else { "completed" };
+    push_orders(state, &mut session).await;
+    finish(state, ticket, &mut session, status).await?;
+    let mut text = format!(
+        "Quayside: {} sales read, {} sent on to ShipStation.",
+        session.sales_received, session.orders_queued
+    );
+    if let Some(e) = &session.last_error {
+        text.push_str(&format!(" Problem: {e}"));
+    }
+    Ok((QbwcReply::CloseConnection(text), "ok"))
+}
+
+async fn finish(state: &AppState, ticket: &str, session: &mut Session, status: &str) -> anyhow::Result<()> {
+    let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
+    db::qbwc::update_run(
+        &mut tx,
+        session.run_id,
+        Some(status),
+        session.sales_received,
+        session.requests_sent,
+        session.last_error.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.remove(ticket, session.connection_id).await?;
+    state.metrics.qbwc_sessions.with_label_values(&[status]).inc();
+    tracing::info!(connection_id = %session.connection_id, run_id = %session.run_id, status, sales = session.sales_received, "Web Connector session ended");
+    Ok(())
+}
+
+/// A fresh Web Connector password: 32 random bytes, URL-safe.
+pub fn new_password() -> String {
+    random_token(32)
+}

@@ -1,0 +1,375 @@
+//! The plan of one Web Connector session: which qbXML request comes next, and what each
+//! response means. Pure state (it lives in the Redis session between calls), no I/O.
+//!
+//! Order: test-sale lookups by RefNumber, then per enabled transaction type an iterator over
+//! sales modified since the watermark, then one customer query for the customers those sales
+//! name. Progress is the share of finished steps plus, inside an iterator, the share of its
+//! sales already received (`iteratorRemainingCount`); it never goes down and is 100 only when
+//! nothing is left.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+use shared::qbxml::request;
+use shared::qbxml::response::RsMessage;
+use shared::sale::{QbCustomer, Sale, TxnType};
+
+/// Sales per iterator page.
+pub const PAGE_SIZE: u32 = 100;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Step {
+    /// Look up these RefNumbers in each transaction type still in `types`.
+    TestSales { refs: Vec<String>, types: Vec<TxnType> },
+    /// Iterate sales of one type modified since `from`.
+    Iterate {
+        txn_type: TxnType,
+        from: String,
+        iterator_id: Option<String>,
+        received: u32,
+        /// The latest `TimeModified` seen, as QuickBooks wrote it.
+        max_modified: Option<String>,
+    },
+    /// Fetch the customers named by the sales of this session.
+    Customers,
+}
+
+/// The request sent and not yet answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Awaiting {
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    steps: VecDeque<Step>,
+    total_steps: u32,
+    completed_steps: u32,
+    fraction: f64,
+    last_percent: i32,
+    next_id: u32,
+    awaiting: Option<Awaiting>,
+    customer_ids: BTreeSet<String>,
+}
+
+/// What the caller must do with a response.
+#[derive(Debug, Default)]
+pub struct Handled {
+    /// Sales to store; `forced` when they are test sales.
+    pub sales: Vec<Sale>,
+    pub forced: bool,
+    pub customers: Vec<QbCustomer>,
+    /// An iterator finished: move this type's watermark to this `TimeModified`.
+    pub finished_iterator: Option<(TxnType, Option<String>)>,
+    /// Test-sale lookups are complete.
+    pub test_sales_done: bool,
+    /// The customers step is complete (time to push the session's orders).
+    pub customers_done: bool,
+    /// A QuickBooks error to report (the session goes on with the next step).
+    pub error: Option<String>,
+}
+
+impl Plan {
+    pub fn new(steps: Vec<Step>) -> Plan {
+        let total = steps.len() as u32;
+        Plan {
+            steps: steps.into(),
+            total_steps: total.max(1),
+            completed_steps: 0,
+            fraction: 0.0,
+            last_percent: 0,
+            next_id: 1,
+            awaiting: None,
+            customer_ids: BTreeSet::new(),
+        }
+    }
+
+    /// Whether anything at all is planned.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    fn complete_step(&mut self) {
+        self.steps.pop_front();
+        self.completed_steps += 1;
+        self.fraction = 0.0;
+    }
+
+    /// True when no request is left to send.
+    pub fn is_done(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|s| matches!(s, Step::Customers) && self.customer_ids.is_empty())
+    }
+
+    pub fn awaiting(&self) -> Option<&Awaiting> {
+        self.awaiting.as_ref()
+    }
+
+    /// The next qbXML request, or None when the plan is finished.
+    pub fn next_request(&mut self) -> Option<String> {
+        loop {
+            let id = self.next_id.to_string();
+            let xml = match self.steps.front_mut()? {
+                Step::TestSales { refs, types } => match types.first().copied() {
+                    Some(t) => request::txn_query_by_ref_numbers(t, &id, refs).ok(),
+                    None => None,
+                },
+                Step::Iterate {
+                    txn_type,
+                    from,
+                    iterator_id,
+                    ..
+                } => Some(match iterator_id {
+                    None => request::txn_query_iterator_start(*txn_type, &id, from, PAGE_SIZE),
+                    Some(it) => request::txn_query_iterator_continue(*txn_type, &id, it, PAGE_SIZE),
+                }),
+                Step::Customers => {
+                    let ids: Vec<String> = self.customer_ids.iter().cloned().collect();
+                    request::customer_query_by_list_ids(&id, &ids).ok()
+                }
+            };
+            match xml {
+                Some(xml) => {
+                    self.next_id += 1;
+                    self.awaiting = Some(Awaiting { request_id: id });
+                    return Some(xml);
+                }
+                // Nothing to ask in this step (no refs, no customers): skip it.
+                None => self.complete_step(),
+            }
+        }
+    }
+
+    /// Applies the response to the request in flight.
+    pub fn on_response(&mut self, rs: &RsMessage) -> Handled {
+        let mut out = Handled::default();
+        self.awaiting = None;
+        let qb_error = (rs.is_error()).then(|| {
+            format!(
+                "QuickBooks answered {} with status {}: {}",
+                rs.kind, rs.status_code, rs.status_message
+            )
+        });
+        for s in &rs.sales {
+            if let Some(id) = &s.customer_list_id {
+                self.customer_ids.insert(id.clone());
+            }
+        }
+        let Some(step) = self.steps.front_mut() else {
+            return out;
+        };
+        match step {
+            Step::TestSales { types, .. } => {
+                out.sales = rs.sales.clone();
+                out.forced = true;
+                if !types.is_empty() {
+                    types.remove(0);
+                }
+                out.error = qb_error;
+                if types.is_empty() {
+                    out.test_sales_done = true;
+                    self.complete_step();
+                } else {
+                    self.fraction = 0.5;
+                }
+            }
+            Step::Iterate {
+                txn_type,
+                iterator_id,
+                received,
+                max_modified,
+                ..
+            } => {
+                if let Some(e) = qb_error {
+                    // Leave the watermark where it is; the next session starts over.
+                    out.error = Some(e);
+                    self.complete_step();
+                } else {
+                    out.sales = rs.sales.clone();
+                    *received += rs.sales.len() as u32;
+                    for s in &rs.sales {
+                        if later(&s.time_modified, max_modified.as_deref()) {
+                            *max_modified = Some(s.time_modified.clone());
+                        }
+                    }
+                    let remaining = rs.iterator_remaining_count.unwrap_or(0);
+                    match (&rs.iterator_id, remaining) {
+                        (Some(it), r) if r > 0 => {
+                            *iterator_id = Some(it.clone());
+                            self.fraction = f64::from(*received) / f64::from(*received + r);
+                        }
+                        _ => {
+                            out.finished_iterator = Some((*txn_type, max_modified.clone()));
+                            self.complete_step();
+                        }
+                    }
+                }
+            }
+            Step::Customers => {
+                out.customers = rs.customers.clone();
+                out.error = qb_error.filter(|_| !rs.is_no_match());
+                out.customers_done = true;
+                self.customer_ids.clear();
+                self.complete_step();
+            }
+        }
+        out
+    }
+
+    /// Drops the step in flight (its response was an error the session cannot recover).
+    pub fn abandon_current(&mut self) {
+        self.awaiting = None;
+        if !self.steps.is_empty() {
+            self.complete_step();
+        }
+    }
+
+    /// Percent done for the Web Connector's progress bar: monotonic, 100 only when finished.
+    pub fn percent(&mut self) -> i32 {
+        let p = if self.is_done() {
+            100
+        } else {
+            let share = (f64::from(self.completed_steps) + self.fraction) / f64::from(self.total_steps);
+            ((share * 100.0).floor() as i32).clamp(0, 99)
+        };
+        self.last_percent = self.last_percent.max(p);
+        self.last_percent
+    }
+}
+
+/// Whether QuickBooks time `a` is later than `b` (compared as instants when both parse).
+pub fn later(a: &str, b: Option<&str>) -> bool {
+    let Some(b) = b else { return true };
+    match (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b)) {
+        (Ok(x), Ok(y)) => x > y,
+        _ => a > b,
+    }
+}
+
+/// Where an iterator starts: the watermark minus `overlap_secs` (QuickBooks reads the filter in
+/// the PC's local time and gets DST offsets wrong), never before the sync start date.
+pub fn iterator_start(watermark: Option<&str>, sync_from: chrono::NaiveDate, overlap_secs: i64) -> String {
+    let from_day = sync_from.format("%Y-%m-%d").to_string();
+    let Some(w) = watermark else { return from_day };
+    match chrono::DateTime::parse_from_rfc3339(w) {
+        Ok(t) => {
+            let start = t - chrono::Duration::seconds(overlap_secs);
+            if start.date_naive() < sync_from {
+                from_day
+            } else {
+                start.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+            }
+        }
+        Err(_) => from_day,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::qbxml::response::parse_response;
+
+    fn rs(xml: &str) -> RsMessage {
+        parse_response(xml).expect("qbxml").responses.remove(0)
+    }
+
+    fn invoice_rs(request_id: &str, ids: &[(&str, &str)], remaining: Option<u32>) -> RsMessage {
+        let rets: String = ids
+            .iter()
+            .map(|(id, modified)| {
+                format!(
+                    "<InvoiceRet><TxnID>{id}</TxnID><TimeCreated>{modified}</TimeCreated><TimeModified>{modified}</TimeModified><EditSequence>1</EditSequence><CustomerRef><ListID>C1</ListID><FullName>Acme</FullName></CustomerRef><TxnDate>2026-11-01</TxnDate><RefNumber>{id}</RefNumber></InvoiceRet>"
+                )
+            })
+            .collect();
+        let iter = remaining
+            .map(|r| format!(" iteratorRemainingCount=\"{r}\" iteratorID=\"{{it-1}}\""))
+            .unwrap_or_default();
+        rs(&format!(
+            "<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><InvoiceQueryRs requestID=\"{request_id}\" statusCode=\"0\" statusSeverity=\"Info\" statusMessage=\"Status OK\"{iter}>{rets}</InvoiceQueryRs></QBXMLMsgsRs></QBXML>"
+        ))
+    }
+
+    #[test]
+    fn iterator_pages_move_progress_monotonically_to_100() {
+        let mut plan = Plan::new(vec![
+            Step::Iterate {
+                txn_type: TxnType::Invoice,
+                from: "2026-11-01".into(),
+                iterator_id: None,
+                received: 0,
+                max_modified: None,
+            },
+            Step::Customers,
+        ]);
+        let first = plan.next_request().expect("start");
+        assert!(first.contains("iterator=\"Start\""));
+        let h = plan.on_response(&invoice_rs("1", &[("A", "2026-11-02T10:00:00-08:00")], Some(3)));
+        assert_eq!(h.sales.len(), 1);
+        assert!(h.finished_iterator.is_none());
+        let p1 = plan.percent();
+        assert!(p1 > 0 && p1 < 50, "{p1}");
+        let cont = plan.next_request().expect("continue");
+        assert!(cont.contains("iterator=\"Continue\"") && cont.contains("{it-1}"));
+        let h = plan.on_response(&invoice_rs(
+            "2",
+            &[("B", "2026-11-03T10:00:00-08:00"), ("C", "2026-11-02T11:00:00-08:00")],
+            Some(0),
+        ));
+        assert_eq!(
+            h.finished_iterator,
+            Some((TxnType::Invoice, Some("2026-11-03T10:00:00-08:00".into())))
+        );
+        let p2 = plan.percent();
+        assert!(p2 >= p1 && p2 < 100);
+        let customers = plan.next_request().expect("customers");
+        assert!(customers.contains("CustomerQueryRq") && customers.contains("C1"));
+        let h = plan.on_response(&rs("<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><CustomerQueryRs requestID=\"3\" statusCode=\"0\" statusSeverity=\"Info\" statusMessage=\"Status OK\"><CustomerRet><ListID>C1</ListID><FullName>Acme</FullName></CustomerRet></CustomerQueryRs></QBXMLMsgsRs></QBXML>"));
+        assert!(h.customers_done);
+        assert_eq!(plan.percent(), 100);
+        assert!(plan.next_request().is_none());
+    }
+
+    #[test]
+    fn an_empty_plan_of_customers_is_done_at_once() {
+        let mut plan = Plan::new(vec![Step::Customers]);
+        assert!(plan.is_done());
+        assert!(plan.next_request().is_none());
+        assert_eq!(plan.percent(), 100);
+    }
+
+    #[test]
+    fn a_qb_error_in_an_iterator_keeps_the_watermark() {
+        let mut plan = Plan::new(vec![Step::Iterate {
+            txn_type: TxnType::Invoice,
+            from: "2026-11-01".into(),
+            iterator_id: None,
+            received: 0,
+            max_modified: None,
+        }]);
+        plan.next_request().expect("start");
+        let h = plan.on_response(&rs("<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><InvoiceQueryRs requestID=\"1\" statusCode=\"3120\" statusSeverity=\"Error\" statusMessage=\"Object not found\" /></QBXMLMsgsRs></QBXML>"));
+        assert!(h.finished_iterator.is_none());
+        assert!(h.error.expect("error").contains("3120"));
+        assert_eq!(plan.percent(), 100);
+    }
+
+    #[test]
+    fn iterator_start_subtracts_the_overlap_but_not_past_sync_from() {
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+        assert_eq!(iterator_start(None, from, 600), "2026-11-01");
+        assert_eq!(
+            iterator_start(Some("2026-11-20T10:15:00-08:00"), from, 600),
+            "2026-11-20T10:05:00-08:00"
+        );
+        assert_eq!(iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600), "2026-11-01");
+    }
+
+    #[test]
+    fn later_compares_instants() {
+        assert!(later("2026-11-03T10:00:00-08:00", Some("2026-11-03T17:59:00+00:00")));
+        assert!(!later("2026-11-03T09:00:00-08:00", Some("2026-11-03T17:59:00+00:00")));
+        assert!(later("x", None));
+    }
+}

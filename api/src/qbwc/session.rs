@@ -1,0 +1,127 @@
+//! Web Connector sessions in Redis: ticket → tenant, connection, plan and counters, with a TTL,
+//! so any api replica can serve any call of a session.
+
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::ids::{ConnectionId, OrderId, TenantId};
+use shared::settings::SyncSettings;
+use uuid::Uuid;
+
+use super::plan::Plan;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub tenant_id: TenantId,
+    pub connection_id: ConnectionId,
+    pub run_id: Uuid,
+    pub plan: Plan,
+    pub settings: SyncSettings,
+    pub test_request_ids: Vec<Uuid>,
+    pub last_error: Option<String>,
+    pub failed: bool,
+    pub requests_sent: u32,
+    pub sales_received: u32,
+    pub orders_queued: u32,
+    /// Orders made pending this session and not yet enqueued.
+    pub orders_to_push: Vec<OrderId>,
+    /// Unix seconds of the last call.
+    pub last_seen: i64,
+}
+
+#[derive(Clone)]
+pub struct SessionStore {
+    redis: ConnectionManager,
+    namespace: String,
+    ttl: Duration,
+}
+
+fn ticket_hash(ticket: &str) -> String {
+    hex::encode(Sha256::digest(ticket.as_bytes()))
+}
+
+impl SessionStore {
+    pub fn new(redis: ConnectionManager, namespace: &str, ttl: Duration) -> SessionStore {
+        SessionStore {
+            redis,
+            namespace: namespace.to_string(),
+            ttl,
+        }
+    }
+
+    fn session_key(&self, hash: &str) -> String {
+        format!("{}:qbwc:session:{hash}", self.namespace)
+    }
+
+    fn active_key(&self, connection: ConnectionId) -> String {
+        format!("{}:qbwc:active:{connection}", self.namespace)
+    }
+
+    async fn load_hash(&self, hash: &str) -> redis::RedisResult<Option<Session>> {
+        let mut conn = self.redis.clone();
+        let raw: Option<String> = conn.get(self.session_key(hash)).await?;
+        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+    }
+
+    pub async fn load(&self, ticket: &str) -> redis::RedisResult<Option<Session>> {
+        if ticket.is_empty() || ticket.len() > 200 {
+            return Ok(None);
+        }
+        self.load_hash(&ticket_hash(ticket)).await
+    }
+
+    /// Saves the session and marks it the live one of its connection.
+    pub async fn save(&self, ticket: &str, session: &mut Session) -> redis::RedisResult<()> {
+        session.last_seen = chrono::Utc::now().timestamp();
+        let hash = ticket_hash(ticket);
+        let json = serde_json::to_string(session).unwrap_or_default();
+        let ttl = self.ttl.as_secs().max(1);
+        let mut conn = self.redis.clone();
+        redis::pipe()
+            .atomic()
+            .set_ex(self.session_key(&hash), json, ttl)
+            .ignore()
+            .set_ex(self.active_key(session.connection_id), &hash, ttl)
+            .ignore()
+            .query_async::<()>(&mut conn)
+            .await
+    }
+
+    /// Forgets the session (and the connection's live marker, if it is this session).
+    pub async fn remove(&self, ticket: &str, connection: ConnectionId) -> redis::RedisResult<()> {
+        let hash = ticket_hash(ticket);
+        let mut conn = self.redis.clone();
+        let active: Option<String> = conn.get(self.active_key(connection)).await?;
+        let mut pipe = redis::pipe();
+        pipe.del(self.session_key(&hash)).ignore();
+        if active.as_deref() == Some(hash.as_str()) {
+            pipe.del(self.active_key(connection)).ignore();
+        }
+        pipe.query_async::<()>(&mut conn).await
+    }
+
+    /// The connection's current session, if one exists and was used within `live_window`.
+    /// A session quiet for longer is taken over: its Web Connector is gone.
+    pub async fn live_session(
+        &self,
+        connection: ConnectionId,
+        live_window: Duration,
+    ) -> redis::RedisResult<Option<Session>> {
+        let mut conn = self.redis.clone();
+        let active: Option<String> = conn.get(self.active_key(connection)).await?;
+        let Some(hash) = active else { return Ok(None) };
+        let Some(session) = self.load_hash(&hash).await? else {
+            return Ok(None);
+        };
+        let idle = chrono::Utc::now().timestamp() - session.last_seen;
+        if idle <= live_window.as_secs() as i64 {
+            Ok(Some(session))
+        } else {
+            let _: () = conn.del(self.session_key(&hash)).await?;
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Web Connector credentials, sync runs, watermarks and test-sale requests.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::Tx;
+use crate::ids::{ConnectionId, TenantId};
+use crate::sale::TxnType;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credential {
+    pub connection_id: ConnectionId,
+    pub tenant_id: TenantId,
+    pub username: String,
+    pub password_hash: Vec<u8>,
+    pub owner_id: Uuid,
+    pub file_id: Uuid,
+    pub rotated_at: DateTime<Utc>,
+}
+
+/// What `authenticate` needs, found by username across tenants.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CredentialMatch {
+    pub tenant_id: TenantId,
+    pub connection_id: ConnectionId,
+    pub password_hash: Vec<u8>,
+}
+
+pub async fn find_by_username(pool: &PgPool, username: &str) -> Result<Option<CredentialMatch>, sqlx::Error> {
+    sqlx::query_as("SELECT tenant_id, connection_id, password_hash FROM qbwc_find_credential($1)")
+        .bind(username)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn get(tx: &mut Tx, connection: ConnectionId) -> Result<Option<Credential>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT connection_id, tenant_id, username, password_hash, owner_id, file_id, rotated_at
+         FROM qbwc_credentials WHERE connection_id = $1",
+    )
+    .bind(connection)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Creates the credential, or rotates its password (username, OwnerID and FileID stay).
+pub async fn upsert(
+    tx: &mut Tx,
+    tenant: TenantId,
+    connection: ConnectionId,
+    username: &str,
+    password_hash: &[u8],
+) -> Result<Credential, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO qbwc_credentials (connection_id, tenant_id, username, password_hash, owner_id, file_id)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (connection_id) DO UPDATE
+             SET password_hash = EXCLUDED.password_hash, rotated_at = now()
+         RETURNING connection_id, tenant_id, username, password_hash, owner_id, file_id, rotated_at",
+    )
+    .bind(connection)
+    .bind(tenant)
+    .bind(username)
+    .bind(password_hash)
+    .bind(Uuid::new_v4())
+    .bind(Uuid::new_v4())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Opens a sync run; earlier runs of the connection still marked running are closed as
+/// abandoned (their Web Connector stopped without `closeConnection`).
+pub async fn start_run(tx: &mut Tx, tenant: TenantId, connection: ConnectionId) -> Result<Uuid, sqlx::Error> {
+    sqlx::query(
+        "UPDATE sync_runs SET status = 'abandoned', ended_at = now(),
+             error = coalesce(error, 'The Web Connector stopped before the session finished.')
+         WHERE connection_id = $1 AND status = 'running'",
+    )
+    .bind(connection)
+    .execute(&mut **tx)
+    .await?;
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO sync_runs (id, tenant_id, connection_id, status) VALUES ($1, $2, $3, 'running')")
+        .bind(id)
+        .bind(tenant)
+        .bind(connection)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Records progress (counts) and, when `status` is given, ends the run.
+pub async fn update_run(
+    tx: &mut Tx,
+    run: Uuid,
+    status: Option<&str>,
+    sales_received: u32,
+    requests_sent: u32,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sync_runs SET
+             sales_received = $2, requests_sent = $3,
+             error = coalesce($4, error),
+             status = coalesce($5, status),
+             ended_at = CASE WHEN $5 IS NULL THEN ended_at ELSE now() END
+         WHERE id = $1",
+    )
+    .bind(run)
+    .bind(sales_received as i32)
+    .bind(requests_sent as i32)
+    .bind(error)
+    .bind(status)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn watermark(tx: &mut Tx, connection: ConnectionId, t: TxnType) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT modified_from FROM sync_watermarks WHERE connection_id = $1 AND txn_type = $2",
+    )
+    .bind(connection)
+    .bind(t.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn set_watermark(
+    tx: &mut Tx,
+    tenant: TenantId,
+    connection: ConnectionId,
+    t: TxnType,
+    modified_from: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (connection_id, txn_type) DO UPDATE SET modified_from = EXCLUDED.modified_from, updated_at = now()",
+    )
+    .bind(connection)
+    .bind(tenant)
+    .bind(t.as_str())
+    .bind(modified_from)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Open test-sale requests: (request id, RefNumber).
+pub async fn open_test_sales(tx: &mut Tx, connection: ConnectionId) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, ref_number FROM test_sale_requests WHERE connection_id = $1 AND fetched_at IS NULL
+         ORDER BY requested_at LIMIT 200",
+    )
+    .bind(connection)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn mark_test_sales_fetched(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE test_sale_requests SET fetched_at = now() WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
