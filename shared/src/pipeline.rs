@@ -8,6 +8,7 @@ use crate::mapping::{map_sale, FractionalPolicy, MappedOrder, MappingContext, Ma
 use crate::rules::{apply_rules, Rule};
 use crate::sale::{QbCustomer, Sale};
 use crate::settings::{FractionalQuantities, SyncSettings};
+use crate::shipstation::model::Store;
 
 /// The mapping context a connection's settings describe: its store, shipping item and
 /// fractional-quantity policy.
@@ -21,6 +22,15 @@ pub fn mapping_context(settings: &SyncSettings, connection_id: ConnectionId) -> 
             FractionalQuantities::RoundUp => FractionalPolicy::RoundUp,
         },
     }
+}
+
+/// The store ShipStation files API orders without a `storeId` in: the first active manual
+/// store of `GET /stores` ([`Store::is_manual`]), to pass to [`build_order`].
+pub fn manual_store_id(stores: &[Store]) -> Option<i64> {
+    stores
+        .iter()
+        .find(|s| s.is_manual() && s.active != Some(false))
+        .map(|s| s.store_id)
 }
 
 /// Builds the order for `sale`: maps it with `settings`, applies `rules` (enabled ones, in
@@ -77,6 +87,21 @@ mod tests {
 
     fn conn() -> ConnectionId {
         ConnectionId(Uuid::parse_str("6f1c2a9e-0000-4000-8000-000000000001").unwrap_or_default())
+    }
+
+    #[test]
+    fn the_manual_store_is_the_first_active_shipstation_store() {
+        let store = |id: i64, mp: i64, active: bool| Store {
+            store_id: id,
+            marketplace_id: Some(mp),
+            active: Some(active),
+            ..Store::default()
+        };
+        assert_eq!(
+            manual_store_id(&[store(1, 74, true), store(2, 0, false), store(3, 0, true)]),
+            Some(3)
+        );
+        assert_eq!(manual_store_id(&[store(1, 74, true)]), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::Tx;
 use crate::ids::{ConnectionId, OrderId};
+use crate::sale::{QbCustomer, Sale, TxnType};
 
 /// The contract's order statuses.
 pub const ORDER_STATUSES: [&str; 7] = [
@@ -133,6 +134,43 @@ pub async fn events(tx: &mut Tx, order: OrderId) -> Result<Vec<OrderEvent>, sqlx
         .bind(order)
         .fetch_all(&mut **tx)
         .await
+}
+
+fn undecodable(e: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// The stored sale whose RefNumber is `ref_number`, with its customer record when stored.
+/// When several transactions share the number, one of a type in `preferred` wins, then the
+/// most recently updated.
+pub async fn sale_by_ref(
+    tx: &mut Tx,
+    connection: ConnectionId,
+    ref_number: &str,
+    preferred: &[TxnType],
+) -> Result<Option<(Sale, Option<QbCustomer>)>, sqlx::Error> {
+    let types: Vec<&str> = preferred.iter().map(|t| t.as_str()).collect();
+    let row: Option<(serde_json::Value, Option<serde_json::Value>)> = sqlx::query_as(
+        "SELECT s.snapshot, c.snapshot FROM qb_sales s
+         LEFT JOIN qb_customers c ON c.connection_id = s.connection_id AND c.list_id = s.customer_list_id
+         WHERE s.connection_id = $1 AND s.ref_number = $2
+         ORDER BY (s.txn_type = ANY($3)) DESC, s.updated_at DESC
+         LIMIT 1",
+    )
+    .bind(connection)
+    .bind(ref_number)
+    .bind(types)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((sale, customer)) = row else {
+        return Ok(None);
+    };
+    let sale: Sale = serde_json::from_value(sale).map_err(undecodable)?;
+    let customer = match customer {
+        Some(c) => Some(serde_json::from_value(c).map_err(undecodable)?),
+        None => None,
+    };
+    Ok(Some((sale, customer)))
 }
 
 /// What [`reset_for_resend`] did.
