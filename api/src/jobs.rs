@@ -14,14 +14,10 @@ use shared::jobs::{
     TRACKING_PULL_QUEUE,
 };
 
-/// The W3C trace context of the current span, for a job payload's `trace` field, so the
-/// worker's span continues this trace. Empty when OpenTelemetry export is off.
+/// The W3C trace context of the current span, for a job payload's `trace` field (see
+/// `shared::telemetry::current_trace_context`).
 pub fn current_trace_context() -> TraceContext {
-    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
-    let cx = tracing::Span::current().context();
-    let mut map = TraceContext::new();
-    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&cx, &mut map));
-    map
+    shared::telemetry::current_trace_context()
 }
 
 /// Producer handles on the worker's queues. Cheap to clone; keep one in the app state.

@@ -2,24 +2,11 @@
 //! carried in the payload), run the plain job function and count the outcome.
 
 use apalis::prelude::{BoxDynError, Data, TaskId};
-use shared::jobs::{OrderPushV1, TraceContext};
+use shared::jobs::OrderPushV1;
 use tracing::Instrument;
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::context::JobContext;
 use crate::push::{count_job, push_orders};
-
-/// Makes `span` a child of the producer's span carried in `trace` (W3C `traceparent`), so
-/// one trace goes api → worker → ShipStation. Without a carried context the span is a root.
-pub fn set_remote_parent(span: &tracing::Span, trace: &TraceContext) {
-    if trace.is_empty() {
-        return;
-    }
-    // The global propagator is W3C trace context when OpenTelemetry export is on, and a
-    // no-op otherwise (then there is no trace to join anyway).
-    let cx = opentelemetry::global::get_text_map_propagator(|p| p.extract(trace));
-    span.set_parent(cx);
-}
 
 /// apalis entry of the order-push queue.
 pub async fn order_push_task(
@@ -34,7 +21,8 @@ pub async fn order_push_task(
         job_id = %task_id,
         orders = job.order_ids.len(),
     );
-    set_remote_parent(&span, &job.trace);
+    // One trace from the api through this job to ShipStation.
+    shared::telemetry::attach_parent(&span, &job.trace);
     let result = push_orders(&ctx, &job).instrument(span.clone()).await;
     count_job(&ctx, &result);
     let _enter = span.enter();

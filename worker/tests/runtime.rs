@@ -122,7 +122,7 @@ async fn the_sweeper_re_enqueues_a_pending_order_whose_job_was_lost() {
         )
         .await;
     }
-    let fresh = vec![env.add_sale(&common::sale("TXN-FRESH", "3000")).await];
+    let fresh = [env.add_sale(&common::sale("TXN-FRESH", "3000")).await];
     let swept = worker::sweeper::sweep_once(&ctx, Duration::from_secs(120))
         .await
         .expect("sweep");
