@@ -224,7 +224,8 @@ mod tests {
         let p = params("", " ", "", "");
         let q = query(&p).expect("valid");
         assert_eq!((q.status, q.q, q.page, q.per_page), (None, None, 1, 50));
-        let q = query(&ListParams::default()).expect("valid");
+        let none = ListParams::default();
+        let q = query(&none).expect("valid");
         assert_eq!((q.page, q.per_page), (1, 50));
     }
 
