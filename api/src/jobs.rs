@@ -107,13 +107,18 @@ mod tests {
             trace: Default::default(),
         };
         queues.push_orders(job).await.expect("push");
-        let active = format!("{}:active", queue_name(&ns, ORDER_PUSH_QUEUE));
-        let len: i64 = redis::cmd("LLEN")
-            .arg(&active)
+        // apalis-redis puts every push in the scheduled set (due now); a worker's poll moves
+        // due ids to the active list.
+        let queue = queue_name(&ns, ORDER_PUSH_QUEUE);
+        let (active, scheduled): (i64, i64) = redis::pipe()
+            .cmd("LLEN")
+            .arg(format!("{queue}:active"))
+            .cmd("ZCARD")
+            .arg(format!("{queue}:scheduled"))
             .query_async(&mut conn)
             .await
-            .expect("llen");
-        assert_eq!(len, 3);
+            .expect("lengths");
+        assert_eq!(active + scheduled, 3);
         let keys: Vec<String> = redis::cmd("KEYS")
             .arg(format!("{ns}:*"))
             .query_async(&mut conn)
