@@ -20,8 +20,67 @@ use crate::state::AppState;
 /// How long the preview waits for ShipStation's store list before answering without it.
 const STORES_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A top-level rule part, its type check and what to say when it fails.
+type PartCheck = (&'static str, fn(&Value) -> bool, &'static str);
+
 fn parse_rule_id(raw: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| ApiError::not_found("rule"))
+}
+
+/// Decodes a rule body so that a missing or mistyped part is a 422 naming it (serde alone
+/// would only say "invalid type" with a line and column).
+pub fn rule_input(body: Value) -> ApiResult<RuleIn> {
+    let obj = body
+        .as_object()
+        .ok_or_else(|| ApiError::validation("body", "must be a JSON object (a rule)"))?;
+    let kind_ok =
+        |key: &str, ok: fn(&Value) -> bool| obj.get(key).is_none_or(|v| v.is_null() || ok(v));
+    let checks: [PartCheck; 5] = [
+        ("name", Value::is_string, "must be text"),
+        ("enabled", Value::is_boolean, "must be true or false"),
+        (
+            "priority",
+            |v| v.as_i64().is_some_and(|p| i32::try_from(p).is_ok()),
+            "must be a whole number",
+        ),
+        ("conditions", Value::is_array, "must be an array"),
+        ("actions", Value::is_array, "must be an array"),
+    ];
+    for (key, ok, problem) in checks {
+        if !kind_ok(key, ok) {
+            return Err(ApiError::validation(key, problem));
+        }
+    }
+    if !obj.get("name").is_some_and(Value::is_string) {
+        return Err(ApiError::validation("name", "is required"));
+    }
+    for list in ["conditions", "actions"] {
+        let items = obj
+            .get(list)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (i, item) in items.iter().enumerate() {
+            let fields: &[&str] = if list == "conditions" {
+                &["field", "op"]
+            } else {
+                &["field"]
+            };
+            for f in fields {
+                if !item.get(f).is_some_and(Value::is_string) {
+                    return Err(ApiError::validation(
+                        &format!("{list}[{i}].{f}"),
+                        "is required text",
+                    ));
+                }
+            }
+        }
+    }
+    let mut obj = obj.clone();
+    // `null` means "the default" for the optional parts.
+    obj.retain(|_, v| !v.is_null());
+    serde_json::from_value(Value::Object(obj))
+        .map_err(|e| ApiError::validation("body", &e.to_string()))
 }
 
 fn checked(input: RuleIn) -> ApiResult<RuleIn> {
@@ -49,12 +108,12 @@ pub async fn create_rule(
     state: web::Data<AppState>,
     user: AuthedUser,
     path: web::Path<String>,
-    body: web::Json<RuleIn>,
+    body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     load(&mut tx, id).await?;
-    let rule = Rule::from_input(Uuid::new_v4(), checked(body.into_inner())?);
+    let rule = Rule::from_input(Uuid::new_v4(), checked(rule_input(body.into_inner())?)?);
     db::rules::insert(&mut tx, user.tenant_id, id, &rule).await?;
     tx.commit().await?;
     Ok(HttpResponse::Created().json(rule))
@@ -81,13 +140,13 @@ pub async fn put_rule(
     state: web::Data<AppState>,
     user: AuthedUser,
     path: web::Path<(String, String)>,
-    body: web::Json<RuleIn>,
+    body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&path.0)?;
     let rule_id = parse_rule_id(&path.1)?;
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     load(&mut tx, id).await?;
-    let rule = Rule::from_input(rule_id, checked(body.into_inner())?);
+    let rule = Rule::from_input(rule_id, checked(rule_input(body.into_inner())?)?);
     if !db::rules::update(&mut tx, id, &rule).await? {
         return Err(ApiError::not_found("rule"));
     }
@@ -171,4 +230,42 @@ pub async fn preview_rules(
         adv.entry("storeId").or_insert(Value::Null);
     }
     Ok(HttpResponse::Ok().json(order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(body: Value) -> String {
+        rule_input(body).map(|_| ()).expect_err("invalid").message
+    }
+
+    #[test]
+    fn a_mistyped_or_missing_part_is_named() {
+        assert!(err(json!([])).starts_with("body:"));
+        assert!(err(json!({"actions": []})).starts_with("name: is required"));
+        assert!(err(json!({"name": "x", "priority": "high"})).starts_with("priority:"));
+        assert!(err(json!({"name": "x", "priority": 3_000_000_000_i64})).starts_with("priority:"));
+        assert!(err(json!({"name": "x", "enabled": "yes"})).starts_with("enabled:"));
+        assert!(err(json!({"name": "x", "conditions": {}})).starts_with("conditions:"));
+        assert!(
+            err(json!({"name": "x", "conditions": [{"field": "class"}]}))
+                .starts_with("conditions[0].op:")
+        );
+        assert!(
+            err(json!({"name": "x", "actions": [{"value": 1}]})).starts_with("actions[0].field:")
+        );
+    }
+
+    #[test]
+    fn optional_parts_take_their_defaults() {
+        let input = rule_input(
+            json!({"name": "x", "enabled": null, "actions": [{"field": "orderStatus"}]}),
+        )
+        .expect("decodes");
+        assert!(input.enabled);
+        assert_eq!(input.priority, 0);
+        assert!(input.conditions.is_empty());
+        assert_eq!(input.actions[0].value, Value::Null);
+    }
 }

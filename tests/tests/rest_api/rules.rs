@@ -84,6 +84,10 @@ async fn rules_are_validated_listed_by_priority_replaced_and_deleted() {
             "actions[0].field:",
         ),
         (
+            json!({"name": "x", "priority": "high", "actions": [{"field": "orderStatus", "value": "on_hold"}]}),
+            "priority:",
+        ),
+        (
             json!({"name": " ", "actions": [{"field": "orderStatus", "value": "on_hold"}]}),
             "name:",
         ),
