@@ -11,7 +11,8 @@ use shared::qbwc::soap::QbwcReply;
 use shared::qbxml::response::parse_response;
 use shared::sale::TxnType;
 
-use super::plan::{iterator_start, Plan, Step};
+use super::plan::{iterator_start, Plan, Step, WbPhase};
+use super::writeback::WriteBackJob;
 use super::session::Session;
 use crate::state::AppState;
 
@@ -51,8 +52,29 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> a
     };
     let settings = db::sync_settings::load(&mut tx, connection, row.created_at).await?;
     let tests = db::qbwc::open_test_sales(&mut tx, connection).await?;
+    let write_backs = db::write_back_delivery::due(&mut tx, connection, 50).await?;
 
     let mut steps = Vec::new();
+    for wb in write_backs {
+        let Some(txn_type) = wb.txn_type() else { continue };
+        steps.push(Step::WriteBack {
+            job: Box::new(WriteBackJob {
+                id: wb.id,
+                order_id: wb.order_id,
+                txn_type,
+                txn_id: wb.txn_id,
+                ref_number: wb.ref_number,
+                add_tracking: wb.add_tracking,
+                remove_tracking: wb.remove_tracking,
+                ship_date: wb.ship_date,
+                shipping_cost: wb.shipping_cost,
+                tracking_field: settings.tracking_field.clone(),
+                shipping_item_name: settings.shipping_item_name.clone(),
+            }),
+            phase: WbPhase::Query,
+            attempts: 0,
+        });
+    }
     if !tests.is_empty() {
         steps.push(Step::TestSales {
             refs: tests.iter().map(|(_, r)| r.clone()).collect(),
@@ -194,6 +216,21 @@ pub async fn receive_response(
     }
     if handled.test_sales_done {
         db::qbwc::mark_test_sales_fetched(&mut tx, &session.test_request_ids).await?;
+    }
+    if let Some(id) = handled.write_back_sent {
+        db::write_back_delivery::mark_sent(&mut tx, id).await?;
+    }
+    if let Some(sale) = &handled.refreshed_sale {
+        db::write_back_delivery::refresh_sale(&mut tx, connection, sale).await?;
+    }
+    if let Some((job, text)) = &handled.write_back_done {
+        db::write_back_delivery::mark_done(&mut tx, tenant, job.id, job.order_id, text).await?;
+        state.metrics.write_backs.with_label_values(&["done"]).inc();
+    }
+    if let Some((job, text)) = &handled.write_back_failed {
+        db::write_back_delivery::mark_failed(&mut tx, tenant, job.id, job.order_id, text).await?;
+        state.metrics.write_backs.with_label_values(&["failed"]).inc();
+        session.last_error = Some(text.clone());
     }
     if let Some(e) = &handled.error {
         session.last_error = Some(e.clone());

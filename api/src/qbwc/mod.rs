@@ -5,3 +5,4 @@ pub mod endpoint;
 pub mod pairing;
 pub mod plan;
 pub mod session;
+pub mod writeback;

@@ -14,11 +14,29 @@ use shared::qbxml::request;
 use shared::qbxml::response::RsMessage;
 use shared::sale::{QbCustomer, Sale, TxnType};
 
+use super::writeback::{self, WriteBackJob};
+
+/// A stale EditSequence (3200) is re-queried and retried this many times in one session.
+pub const MAX_WRITE_BACK_ATTEMPTS: u32 = 3;
+
 /// Sales per iterator page.
 pub const PAGE_SIZE: u32 = 100;
 
+/// Where a write-back stands inside the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WbPhase {
+    /// Query the sale for its fresh EditSequence and lines.
+    Query,
+    /// Send the Mod (and then the custom field, if any).
+    Mod { request_id: String, xml: String, data_ext: Option<String>, summary: Vec<String> },
+    /// Send the custom field change.
+    DataExt { request_id: String, xml: String, summary: Vec<String> },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Step {
+    /// Write tracking (and cost) back onto one sale.
+    WriteBack { job: Box<WriteBackJob>, phase: WbPhase, attempts: u32 },
     /// Look up these RefNumbers in each transaction type still in `types`.
     TestSales { refs: Vec<String>, types: Vec<TxnType> },
     /// Iterate sales of one type modified since `from`.
@@ -67,6 +85,14 @@ pub struct Handled {
     pub customers_done: bool,
     /// A QuickBooks error to report (the session goes on with the next step).
     pub error: Option<String>,
+    /// A write-back whose change is about to be sent.
+    pub write_back_sent: Option<uuid::Uuid>,
+    /// A write-back QuickBooks confirmed (or found already applied), with the event text.
+    pub write_back_done: Option<(WriteBackJob, String)>,
+    /// A write-back QuickBooks refused, with its message.
+    pub write_back_failed: Option<(WriteBackJob, String)>,
+    /// The sale as QuickBooks returned it after our Mod.
+    pub refreshed_sale: Option<Sale>,
 }
 
 impl Plan {
@@ -111,6 +137,14 @@ impl Plan {
         loop {
             let id = self.next_id.to_string();
             let xml = match self.steps.front_mut()? {
+                Step::WriteBack { job, phase, .. } => match phase {
+                    WbPhase::Query => Some(request::txn_query_by_txn_id(job.txn_type, &id, &job.txn_id)),
+                    WbPhase::Mod { request_id, xml, .. } | WbPhase::DataExt { request_id, xml, .. } => {
+                        self.next_id += 1;
+                        self.awaiting = Some(Awaiting { request_id: request_id.clone() });
+                        return Some(xml.clone());
+                    }
+                },
                 Step::TestSales { refs, types } => match types.first().copied() {
                     Some(t) => request::txn_query_by_ref_numbers(t, &id, refs).ok(),
                     None => None,
@@ -151,15 +185,27 @@ impl Plan {
                 rs.kind, rs.status_code, rs.status_message
             )
         });
-        for s in &rs.sales {
-            if let Some(id) = &s.customer_list_id {
-                self.customer_ids.insert(id.clone());
+        let reading = matches!(self.steps.front(), Some(Step::TestSales { .. } | Step::Iterate { .. }));
+        if reading {
+            for s in &rs.sales {
+                if let Some(id) = &s.customer_list_id {
+                    self.customer_ids.insert(id.clone());
+                }
             }
         }
+        let next_id = self.next_id.to_string();
         let Some(step) = self.steps.front_mut() else {
             return out;
         };
         match step {
+            Step::WriteBack { job, phase, attempts } => {
+                let finished = on_write_back(job, phase, attempts, rs, &next_id, &mut out);
+                if finished {
+                    self.complete_step();
+                } else {
+                    self.fraction = 0.5;
+                }
+            }
             Step::TestSales { types, .. } => {
                 out.sales = rs.sales.clone();
                 out.forced = true;
@@ -235,6 +281,95 @@ impl Plan {
         };
         self.last_percent = self.last_percent.max(p);
         self.last_percent
+    }
+}
+
+/// Advances a write-back by one response; true when it is finished (done or failed).
+fn on_write_back(
+    job: &WriteBackJob,
+    phase: &mut WbPhase,
+    attempts: &mut u32,
+    rs: &RsMessage,
+    next_id: &str,
+    out: &mut Handled,
+) -> bool {
+    let refused = |rs: &RsMessage| {
+        format!(
+            "QuickBooks refused the write-back to {}: {} (status {})",
+            job.sale_label(),
+            rs.status_message,
+            rs.status_code
+        )
+    };
+    match std::mem::replace(phase, WbPhase::Query) {
+        WbPhase::Query => {
+            let (Some(sale), false) = (rs.sales.first(), rs.is_error()) else {
+                let why = if rs.is_error() || rs.is_no_match() {
+                    refused(rs)
+                } else {
+                    format!("{} was not found in QuickBooks.", job.sale_label())
+                };
+                out.write_back_failed = Some((job.clone(), why));
+                return true;
+            };
+            let lines = rs.line_orders.first().cloned().unwrap_or_default();
+            let changes = writeback::plan(job, sale, &lines, next_id);
+            if changes.is_empty() {
+                let text = format!("Tracking already on {} in QuickBooks; nothing to change.", job.sale_label());
+                out.write_back_done = Some((job.clone(), text));
+                return true;
+            }
+            out.write_back_sent = Some(job.id);
+            *phase = match (changes.txn_mod, changes.data_ext) {
+                (Some(xml), data_ext) => WbPhase::Mod {
+                    request_id: next_id.to_string(),
+                    xml,
+                    data_ext,
+                    summary: changes.summary,
+                },
+                (None, Some(xml)) => WbPhase::DataExt {
+                    request_id: format!("{next_id}x"),
+                    xml,
+                    summary: changes.summary,
+                },
+                (None, None) => return true,
+            };
+            false
+        }
+        WbPhase::Mod { request_id, data_ext, summary, .. } => {
+            if rs.status_code == 3200 {
+                *attempts += 1;
+                if *attempts >= MAX_WRITE_BACK_ATTEMPTS {
+                    out.write_back_failed = Some((job.clone(), refused(rs)));
+                    return true;
+                }
+                // Edited in QuickBooks meanwhile: query again and rebuild.
+                return false;
+            }
+            if rs.is_error() {
+                out.write_back_failed = Some((job.clone(), refused(rs)));
+                return true;
+            }
+            out.refreshed_sale = rs.sales.first().cloned();
+            match data_ext {
+                Some(xml) => {
+                    *phase = WbPhase::DataExt { request_id: format!("{request_id}x"), xml, summary };
+                    false
+                }
+                None => {
+                    out.write_back_done = Some((job.clone(), format!("{}.", summary.join("; "))));
+                    true
+                }
+            }
+        }
+        WbPhase::DataExt { summary, .. } => {
+            if rs.is_error() {
+                out.write_back_failed = Some((job.clone(), refused(rs)));
+            } else {
+                out.write_back_done = Some((job.clone(), format!("{}.", summary.join("; "))));
+            }
+            true
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod rules;
 pub mod sales;
 pub mod sync_runs;
 pub mod sync_settings;
+pub mod write_back_delivery;
 pub mod tenants;
 pub mod tokens;
 

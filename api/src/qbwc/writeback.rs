@@ -1,0 +1,298 @@
+//! What a write-back changes on a QuickBooks sale, worked out from the sale as QuickBooks just
+//! returned it: tracking numbers into the memo, `Other` or a custom field, the ship date, and
+//! the label cost as a line of the shipping item. Nothing else on the sale is touched, and a
+//! change already present is not made again.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use shared::ids::OrderId;
+use shared::qbxml::request::{data_ext_add, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams};
+use shared::sale::{Sale, TxnType};
+use shared::settings::TrackingField;
+use uuid::Uuid;
+
+/// QuickBooks' `Other` field holds 29 characters.
+const MAX_OTHER: usize = 29;
+/// Public custom fields (DataExt owner 0).
+const PUBLIC_OWNER: &str = "0";
+
+/// One write-back as the session carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WriteBackJob {
+    pub id: Uuid,
+    pub order_id: OrderId,
+    pub txn_type: TxnType,
+    pub txn_id: String,
+    pub ref_number: Option<String>,
+    pub add_tracking: Vec<String>,
+    pub remove_tracking: Vec<String>,
+    pub ship_date: Option<NaiveDate>,
+    pub shipping_cost: Option<Decimal>,
+    /// `memo`, `other` or `custom:<name>`.
+    pub tracking_field: String,
+    pub shipping_item_name: String,
+}
+
+/// The requests a write-back needs (none when everything is already there).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    pub txn_mod: Option<String>,
+    pub data_ext: Option<String>,
+    /// What will be true once applied, for the order's events.
+    pub summary: Vec<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.txn_mod.is_none() && self.data_ext.is_none()
+    }
+}
+
+impl WriteBackJob {
+    pub fn sale_label(&self) -> String {
+        match &self.ref_number {
+            Some(r) => format!("{} {r}", self.txn_type.label()),
+            None => self.txn_type.label().to_string(),
+        }
+    }
+}
+
+/// `text` with `remove` taken out and the missing `add` numbers appended as `Tracking: a, b`.
+/// None when nothing changes.
+pub fn with_tracking(text: &str, add: &[String], remove: &[String]) -> Option<String> {
+    let mut out = text.to_string();
+    for r in remove.iter().filter(|r| !r.is_empty()) {
+        out = out.replace(&format!(", {r}"), "").replace(&format!("{r}, "), "").replace(r.as_str(), "");
+    }
+    out = out.replace("Tracking: ,", "Tracking:").trim_end().to_string();
+    if out.ends_with("Tracking:") {
+        out.truncate(out.len() - "Tracking:".len());
+        out = out.trim_end().trim_end_matches('|').trim_end().to_string();
+    }
+    let missing: Vec<&str> = add
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.is_empty() && !out.contains(a))
+        .collect();
+    if !missing.is_empty() {
+        if !out.is_empty() {
+            out.push_str(" | ");
+        }
+        out.push_str("Tracking: ");
+        out.push_str(&missing.join(", "));
+    }
+    (out != text).then_some(out)
+}
+
+/// The tracking numbers, joined, within `max` characters (whole numbers only).
+fn joined_within(numbers: &[String], max: usize) -> String {
+    let mut out = String::new();
+    for n in numbers {
+        let next = if out.is_empty() { n.clone() } else { format!("{out}, {n}") };
+        if next.chars().count() > max {
+            break;
+        }
+        out = next;
+    }
+    out
+}
+
+/// Works out the requests for `job` against `sale` (fresh from QuickBooks) whose top-level
+/// lines are `lines`, with request ids `{request_id}` and `{request_id}x`.
+pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id: &str) -> Changes {
+    let mut changes = Changes::default();
+    let label = job.sale_label();
+    let field = TrackingField::parse(&job.tracking_field).unwrap_or(TrackingField::Memo);
+
+    let mut memo = None;
+    let mut other = None;
+    match &field {
+        TrackingField::Memo => {
+            memo = with_tracking(sale.memo.as_deref().unwrap_or(""), &job.add_tracking, &job.remove_tracking);
+            if memo.is_some() {
+                changes.summary.push(tracking_summary(job, &label, "memo"));
+            }
+        }
+        TrackingField::Other => {
+            let value = joined_within(&job.add_tracking, MAX_OTHER);
+            if sale.other.as_deref().unwrap_or("") != value {
+                other = Some(value);
+                changes.summary.push(tracking_summary(job, &label, "Other field"));
+            }
+        }
+        TrackingField::Custom(name) => {
+            let value = job.add_tracking.join(", ");
+            let current = sale.data_ext.iter().find(|d| d.name.eq_ignore_ascii_case(name));
+            if current.map(|d| d.value.as_str()) != Some(value.as_str()) {
+                let id = format!("{request_id}x");
+                changes.data_ext = Some(match current {
+                    Some(_) => data_ext_mod(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value),
+                    None => data_ext_add(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value),
+                });
+                changes
+                    .summary
+                    .push(tracking_summary(job, &label, &format!("custom field \"{name}\"")));
+            }
+        }
+    }
+
+    let ship_date = job.ship_date.filter(|d| sale.ship_date != Some(*d));
+    let new_line = job
+        .shipping_cost
+        .filter(|cost| !has_cost_line(sale, &job.shipping_item_name, *cost))
+        .map(|cost| NewLine {
+            item_full_name: job.shipping_item_name.clone(),
+            description: Some("Shipping label cost".into()),
+            amount: Some(cost),
+            ..NewLine::default()
+        });
+    if let Some(line) = &new_line {
+        changes.summary.push(format!(
+            "Shipping cost {} added to {label} as a \"{}\" line",
+            line.amount.unwrap_or_default(),
+            job.shipping_item_name
+        ));
+    }
+    // A ship date alone is not worth a Mod; it rides along with the other changes.
+    if memo.is_some() || other.is_some() || new_line.is_some() {
+        let mut p = TxnModParams::new(job.txn_type, request_id, &job.txn_id, &sale.edit_sequence);
+        p.memo = memo.as_deref();
+        p.other = other.as_deref();
+        p.ship_date = ship_date;
+        p.new_line = new_line.as_ref();
+        p.existing_lines = lines;
+        changes.txn_mod = Some(txn_mod(&p));
+    }
+    changes
+}
+
+fn tracking_summary(job: &WriteBackJob, label: &str, place: &str) -> String {
+    let mut parts = Vec::new();
+    if !job.add_tracking.is_empty() {
+        parts.push(format!("Tracking {} written to {label} {place}", job.add_tracking.join(", ")));
+    }
+    if !job.remove_tracking.is_empty() {
+        parts.push(format!(
+            "voided tracking {} removed from {label} {place}",
+            job.remove_tracking.join(", ")
+        ));
+    }
+    parts.join("; ")
+}
+
+fn has_cost_line(sale: &Sale, item: &str, cost: Decimal) -> bool {
+    sale.lines
+        .iter()
+        .chain(sale.line_groups.iter().flat_map(|g| g.lines.iter()))
+        .any(|l| {
+            l.item_full_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(item)) && l.amount == Some(cost)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::sale::SaleLine;
+
+    fn job(field: &str) -> WriteBackJob {
+        WriteBackJob {
+            id: Uuid::new_v4(),
+            order_id: OrderId::new(),
+            txn_type: TxnType::Invoice,
+            txn_id: "1A-1".into(),
+            ref_number: Some("1042".into()),
+            add_tracking: vec!["1Z999".into()],
+            remove_tracking: vec![],
+            ship_date: NaiveDate::from_ymd_opt(2026, 11, 30),
+            shipping_cost: None,
+            tracking_field: field.into(),
+            shipping_item_name: "Shipping".into(),
+        }
+    }
+
+    fn sale() -> Sale {
+        Sale {
+            txn_type: TxnType::Invoice,
+            txn_id: "1A-1".into(),
+            edit_sequence: "77".into(),
+            time_modified: "2026-11-29T10:00:00-08:00".into(),
+            time_created: None,
+            ref_number: Some("1042".into()),
+            txn_date: None,
+            customer_list_id: None,
+            customer_full_name: None,
+            class_name: None,
+            bill_address: None,
+            ship_address: None,
+            po_number: None,
+            ship_via: None,
+            ship_date: None,
+            memo: Some("Thanks!".into()),
+            other: None,
+            subtotal: None,
+            sales_tax_total: None,
+            total: None,
+            is_pending: None,
+            lines: vec![SaleLine { txn_line_id: "L1".into(), item_full_name: Some("Widget".into()), ..SaleLine::default() }],
+            line_groups: vec![],
+            data_ext: vec![],
+        }
+    }
+
+    #[test]
+    fn memo_gets_the_tracking_number_once() {
+        assert_eq!(with_tracking("Thanks!", &["1Z9".into()], &[]).as_deref(), Some("Thanks! | Tracking: 1Z9"));
+        assert_eq!(with_tracking("", &["A".into(), "B".into()], &[]).as_deref(), Some("Tracking: A, B"));
+        assert_eq!(with_tracking("Thanks! | Tracking: 1Z9", &["1Z9".into()], &[]), None);
+        assert_eq!(
+            with_tracking("Tracking: A, B", &["B".into()], &["A".into()]).as_deref(),
+            Some("Tracking: B")
+        );
+        assert_eq!(with_tracking("Note | Tracking: A", &[], &["A".into()]).as_deref(), Some("Note"));
+    }
+
+    #[test]
+    fn a_memo_write_back_is_a_header_only_mod() {
+        let lines = vec![ExistingLine::Line { txn_line_id: "L1".into() }];
+        let c = plan(&job("memo"), &sale(), &lines, "7");
+        let xml = c.txn_mod.expect("mod");
+        assert!(xml.contains("<EditSequence>77</EditSequence>"));
+        assert!(xml.contains("Thanks! | Tracking: 1Z999"));
+        assert!(!xml.contains("InvoiceLineMod"), "no line listed, so none can be lost");
+        assert!(c.summary[0].contains("Tracking 1Z999 written to Invoice 1042 memo"));
+    }
+
+    #[test]
+    fn a_cost_line_re_lists_every_existing_line() {
+        let mut j = job("memo");
+        j.shipping_cost = Some(Decimal::new(1234, 2));
+        let lines = vec![ExistingLine::Line { txn_line_id: "L1".into() }];
+        let xml = plan(&j, &sale(), &lines, "7").txn_mod.expect("mod");
+        assert!(xml.contains("<TxnLineID>L1</TxnLineID>"));
+        assert!(xml.contains("<TxnLineID>-1</TxnLineID>"));
+        assert!(xml.contains("12.34"));
+    }
+
+    #[test]
+    fn nothing_is_sent_when_already_applied() {
+        let mut s = sale();
+        s.memo = Some("Thanks! | Tracking: 1Z999".into());
+        s.ship_date = NaiveDate::from_ymd_opt(2026, 11, 30);
+        assert!(plan(&job("memo"), &s, &[], "7").is_empty());
+        let mut j = job("custom:Tracking");
+        s.data_ext = vec![shared::sale::DataExt { owner_id: "0".into(), name: "Tracking".into(), value: "1Z999".into() }];
+        assert!(plan(&j, &s, &[], "7").is_empty());
+        j.add_tracking.push("1Z888".into());
+        let c = plan(&j, &s, &[], "7");
+        assert!(c.data_ext.expect("data ext").contains("DataExtModRq"));
+    }
+
+    #[test]
+    fn other_field_keeps_whole_numbers_within_29_characters() {
+        let mut j = job("other");
+        j.add_tracking = vec!["1Z9999999999999999".into(), "1Z8888888888888888".into()];
+        let xml = plan(&j, &sale(), &[], "7").txn_mod.expect("mod");
+        assert!(xml.contains("<Other>1Z9999999999999999</Other>"));
+    }
+}
