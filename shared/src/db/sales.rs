@@ -85,8 +85,8 @@ pub async fn store_sale(
 ) -> Result<StoreOutcome, sqlx::Error> {
     let hash = content_hash(sale);
     let snapshot = serde_json::to_value(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let existing: Option<(SaleId, Vec<u8>, i32)> = sqlx::query_as(
-        "SELECT id, content_hash, revision FROM qb_sales
+    let existing: Option<(SaleId, Vec<u8>, i32, String)> = sqlx::query_as(
+        "SELECT id, content_hash, revision, edit_sequence FROM qb_sales
          WHERE connection_id = $1 AND txn_type = $2 AND txn_id = $3 FOR UPDATE",
     )
     .bind(connection)
@@ -96,8 +96,10 @@ pub async fn store_sale(
     .await?;
 
     let (sale_id, new, revision) = match existing {
-        Some((id, old_hash, revision)) => {
-            let changed = old_hash != hash;
+        Some((id, old_hash, revision, old_sequence)) => {
+            // The same EditSequence is the same revision: the one our own write-back made
+            // (stored from its Mod response) or one already seen.
+            let changed = old_hash != hash && old_sequence != sale.edit_sequence;
             let revision = if changed { revision + 1 } else { revision };
             sqlx::query(
                 "UPDATE qb_sales SET edit_sequence = $2, time_modified = $3, ref_number = $4, txn_date = $5,
