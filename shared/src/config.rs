@@ -214,7 +214,7 @@ impl Settings {
             return false;
         };
         let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
-        if !self.shipstation_allowed_hosts.iter().any(|h| *h == host) {
+        if !self.shipstation_allowed_hosts.contains(&host) {
             return false;
         }
         match url.scheme() {

@@ -77,5 +77,5 @@ pub fn current_trace_context() -> std::collections::HashMap<String, String> {
 pub fn attach_parent(span: &tracing::Span, carrier: &std::collections::HashMap<String, String>) {
     use tracing_opentelemetry::OpenTelemetrySpanExt;
     let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(carrier));
-    let _ = span.set_parent(parent);
+    span.set_parent(parent);
 }
