@@ -1,6 +1,6 @@
-//! The Quayside worker: apalis job consumers on Redis (order-push), the per-API-key
-//! ShipStation rate limiter, the sweeper that re-enqueues stale pending orders, and the
-//! health/metrics server. Job functions are plain async functions over a [`JobContext`], so
+//! The Quayside worker: apalis job consumers on Redis (order-push, tracking-pull), the
+//! per-API-key ShipStation rate limiter, the sweeper that re-enqueues stale pending orders,
+//! the tracking-pull scheduler, and the health/metrics server. Job functions are plain async functions over a [`JobContext`], so
 //! tests call them directly or through apalis.
 
 pub mod config;
@@ -12,6 +12,7 @@ pub mod runtime;
 pub mod server;
 pub mod sweeper;
 pub mod tasks;
+pub mod tracking;
 
 pub use config::WorkerConfig;
 pub use context::JobContext;

@@ -10,7 +10,9 @@ use std::time::Duration;
 use apalis::prelude::{TaskBuilder, TaskSink};
 use apalis_core::backend::Vacuum;
 use apalis_redis::{ConnectionManager, RedisStorage};
-use shared::jobs::{queue_name, OrderPushV1, ORDER_PUSH_QUEUE};
+use shared::jobs::{
+    queue_name, OrderPushV1, TrackingPullV1, ORDER_PUSH_QUEUE, TRACKING_PULL_QUEUE,
+};
 
 use crate::config::{WorkerConfig, MISSED_HEARTBEATS};
 
@@ -28,6 +30,7 @@ pub fn storage_config(namespace: &str, queue: &str, config: &WorkerConfig) -> ap
 #[derive(Clone)]
 pub struct Queues {
     order_push: RedisStorage<OrderPushV1>,
+    tracking_pull: RedisStorage<TrackingPullV1>,
     redis: ConnectionManager,
 }
 
@@ -35,6 +38,10 @@ impl std::fmt::Debug for Queues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Queues")
             .field("order_push", &self.order_push.get_config().queue.as_ref())
+            .field(
+                "tracking_pull",
+                &self.tracking_pull.get_config().queue.as_ref(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -47,12 +54,43 @@ impl Queues {
             ORDER_PUSH_QUEUE,
             config,
         ));
-        Queues { order_push, redis }
+        let tracking_pull = RedisStorage::new(redis.clone()).with_config(storage_config(
+            namespace,
+            TRACKING_PULL_QUEUE,
+            config,
+        ));
+        Queues {
+            order_push,
+            tracking_pull,
+            redis,
+        }
     }
 
     /// A storage for an order-push consumer (same queue and settings).
     pub fn order_push_storage(&self) -> RedisStorage<OrderPushV1> {
         self.order_push.clone()
+    }
+
+    /// A storage for a tracking-pull consumer (same queue and settings).
+    pub fn tracking_pull_storage(&self) -> RedisStorage<TrackingPullV1> {
+        self.tracking_pull.clone()
+    }
+
+    /// Enqueues a tracking pull, to run after `delay` when given.
+    pub async fn push_tracking(
+        &self,
+        job: TrackingPullV1,
+        delay: Option<Duration>,
+    ) -> anyhow::Result<()> {
+        let mut storage = self.tracking_pull.clone();
+        let mut task = TaskBuilder::new(job);
+        if let Some(d) = delay.filter(|d| !d.is_zero()) {
+            task = task.run_after(schedule_delay(d));
+        }
+        storage
+            .push_task(task.build())
+            .await
+            .map_err(|e| anyhow::anyhow!("enqueue tracking-pull: {e}"))
     }
 
     /// Enqueues `job`, to run after `delay` when given (apalis-redis' scheduled set; the
@@ -73,17 +111,23 @@ impl Queues {
             .map_err(|e| anyhow::anyhow!("enqueue order-push: {e}"))
     }
 
-    /// Deletes the data of finished order-push jobs (apalis keeps it forever otherwise) and
-    /// forgets the ids of done ones. Returns the number of jobs cleared.
+    /// Deletes the data of finished order-push and tracking-pull jobs (apalis keeps it
+    /// forever otherwise) and forgets the ids of done ones. Returns the number of jobs cleared.
     pub async fn vacuum(&self) -> anyhow::Result<usize> {
         let mut storage = self.order_push.clone();
-        let cleared = storage
+        let mut cleared = storage
             .vacuum()
             .await
             .map_err(|e| anyhow::anyhow!("vacuum order-push: {e}"))?;
+        let mut pulls = self.tracking_pull.clone();
+        cleared += pulls
+            .vacuum()
+            .await
+            .map_err(|e| anyhow::anyhow!("vacuum tracking-pull: {e}"))?;
         let mut conn = self.redis.clone();
         redis::cmd("DEL")
             .arg(self.order_push.get_config().done_jobs_set())
+            .arg(self.tracking_pull.get_config().done_jobs_set())
             .query_async::<()>(&mut conn)
             .await?;
         Ok(cleared)

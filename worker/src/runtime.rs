@@ -1,5 +1,5 @@
-//! The worker process: metrics server, sweeper, and the apalis order-push workers, with a
-//! graceful shutdown on SIGTERM/SIGINT.
+//! The worker process: metrics server, sweeper, tracking-pull scheduler, and the apalis
+//! order-push and tracking-pull workers, with a graceful shutdown on SIGTERM/SIGINT.
 //!
 //! Liveness of jobs: apalis-redis keeps each fetched job in the fetching worker's in-flight
 //! set and the worker's heartbeat in a sorted set. Every heartbeat (`WORKER_HEARTBEAT_SECS`,
@@ -21,12 +21,13 @@ use crate::config::WorkerConfig;
 use crate::context::JobContext;
 use crate::server::MetricsServer;
 use crate::sweeper;
-use crate::tasks::order_push_task;
+use crate::tasks::{order_push_task, tracking_pull_task};
+use crate::tracking::scheduler;
 
 /// Restarts of a worker whose backend failed (Redis gone) before the process gives up.
 const MAX_RESTARTS: usize = 20;
 
-/// Runs the order-push workers until `shutdown` completes, then stops fetching and lets the
+/// Runs the order-push and tracking-pull workers until `shutdown` completes, then stops fetching and lets the
 /// jobs in flight finish for up to `timeout`. Jobs still running after that are abandoned in
 /// Redis and re-enqueued by another replica once this one's heartbeat has expired.
 pub async fn run_workers(
@@ -43,6 +44,21 @@ pub async fn run_workers(
                 .data(c.clone())
                 .concurrency(c.config.concurrency.max(1))
                 .build(order_push_task)
+        })
+        .register({
+            let c = ctx.clone();
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            move |run| {
+                WorkerBuilder::new(format!("tracking-pull-{id}-{run}"))
+                    .backend(
+                        c.queues
+                            .tracking_pull_storage()
+                            .poll_with_interval(c.config.poll_interval),
+                    )
+                    .data(c.clone())
+                    .concurrency(c.config.concurrency.max(1))
+                    .build(tracking_pull_task)
+            }
         })
         .should_restart(|worker, error| {
             tracing::warn!(worker = worker.name(), %error, restarts = worker.restarts(), "worker stopped; restarting");
@@ -129,9 +145,15 @@ pub async fn run_with(
         settings.sweeper_stale_after,
         stop.clone(),
     ));
+    let scheduler = tokio::spawn(scheduler::run(
+        ctx.clone(),
+        settings.tracking_poll_interval,
+        stop.clone(),
+    ));
     let result = run_workers(ctx, shutdown, settings.shutdown_timeout).await;
     stop.cancel();
     let _ = sweeper.await;
+    let _ = scheduler.await;
     server.stop().await;
     result
 }

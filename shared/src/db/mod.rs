@@ -11,6 +11,7 @@ pub mod sync_runs;
 pub mod sync_settings;
 pub mod write_back_delivery;
 pub mod tenants;
+pub mod tracking;
 pub mod tokens;
 
 use std::time::Duration;

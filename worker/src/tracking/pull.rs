@@ -1,0 +1,270 @@
+//! One pull under the connection's lock: page through the labels created since the watermark
+//! (then those voided since, when the connection has live labels), record each page, and move
+//! the watermark once every page is stored.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use shared::db::tracking::{self, PullTarget};
+use shared::jobs::TrackingPullV1;
+use shared::shipstation::client::ShipStationClient;
+use shared::shipstation::error::ShipStationError;
+use shared::shipstation::model::ShipmentsPage;
+
+use super::lock::PullLock;
+use super::query::{parse_pacific, shipments_query, start_from, Filter, PAGE_SIZE};
+use super::record::record_page;
+use super::{enqueue, PullReport};
+use crate::context::JobContext;
+use crate::limiter::{bucket_for_key, Permit};
+use crate::push::with_jitter;
+
+/// A pass never reads more pages than this (500 000 labels); the rest waits for the next run.
+const MAX_PAGES: u32 = 1000;
+
+/// Why a pass stopped before its last page.
+enum Stop {
+    /// Out of rate budget for this long.
+    Budget(Duration),
+    /// ShipStation answered with an error.
+    Call(ShipStationError),
+}
+
+struct Pull<'a> {
+    ctx: &'a JobContext,
+    job: &'a TrackingPullV1,
+    lock: &'a PullLock,
+    target: PullTarget,
+    client: ShipStationClient,
+    bucket: String,
+    report: PullReport,
+}
+
+/// Whether another page follows page `page` that returned `rows` rows.
+pub fn has_more(page: u32, rows: usize, pages: i64) -> bool {
+    let full = rows >= PAGE_SIZE as usize;
+    // `pages` can be 0 even with results: then only a full page says there may be more.
+    full && (pages <= 0 || i64::from(page) < pages)
+}
+
+/// Runs a pull (the caller holds the connection's lock).
+pub async fn run(
+    ctx: &JobContext,
+    job: &TrackingPullV1,
+    lock: &PullLock,
+) -> anyhow::Result<PullReport> {
+    let mut tx = shared::db::tenant_tx(&ctx.db, job.tenant_id).await?;
+    let target = tracking::pull_target(&mut tx, job.connection_id).await?;
+    tx.commit().await?;
+    let skipped = PullReport {
+        skipped: true,
+        ..PullReport::default()
+    };
+    let Some(target) = target else {
+        tracing::info!("connection is gone; nothing to pull");
+        return Ok(skipped);
+    };
+    if target.connection.status != "active" || target.linked_orders == 0 {
+        return Ok(skipped);
+    }
+    let keys = &ctx.secret_keys;
+    let creds = (
+        keys.open_string(&target.connection.api_key_sealed),
+        keys.open_string(&target.connection.api_secret_sealed),
+    );
+    let (Ok(key), Ok(secret)) = creds else {
+        tracing::error!("the connection's ShipStation credentials cannot be opened");
+        return Ok(PullReport {
+            error: Some("stored credentials unreadable".into()),
+            ..PullReport::default()
+        });
+    };
+    let client = ShipStationClient::new(
+        ctx.http.clone(),
+        &target.connection.base_url,
+        SecretString::from(key.clone()),
+        SecretString::from(secret),
+    );
+    let mut pull = Pull {
+        ctx,
+        job,
+        lock,
+        target,
+        client,
+        bucket: bucket_for_key(&key),
+        report: PullReport::default(),
+    };
+    pull.run().await?;
+    Ok(pull.report)
+}
+
+impl Pull<'_> {
+    async fn run(&mut self) -> anyhow::Result<()> {
+        let start = start_from(self.target.watermark, self.target.connection.created_at);
+        let mut newest: Option<DateTime<Utc>> = None;
+        if let Some(stop) = self.pass(Filter::Created, start, &mut newest).await? {
+            return self.stop(stop).await;
+        }
+        if self.target.live_shipments > 0 {
+            let mut ignored = None;
+            if let Some(stop) = self.pass(Filter::Voided, start, &mut ignored).await? {
+                // The created pass is complete: keep its watermark.
+                self.advance(newest).await?;
+                return self.stop(stop).await;
+            }
+        }
+        self.advance(newest).await
+    }
+
+    async fn advance(&mut self, newest: Option<DateTime<Utc>>) -> anyhow::Result<()> {
+        let Some(seen) = newest else { return Ok(()) };
+        let mut tx = shared::db::tenant_tx(&self.ctx.db, self.job.tenant_id).await?;
+        tracking::advance_watermark(&mut tx, self.job.connection_id, seen).await?;
+        tx.commit().await?;
+        self.report.watermark = Some(seen);
+        Ok(())
+    }
+
+    /// Reads every page of one filter; `Some(stop)` when it could not finish.
+    async fn pass(
+        &mut self,
+        filter: Filter,
+        start: DateTime<Utc>,
+        newest: &mut Option<DateTime<Utc>>,
+    ) -> anyhow::Result<Option<Stop>> {
+        for page in 1..=MAX_PAGES {
+            if !self.lock.renew(&self.ctx.redis).await? {
+                anyhow::bail!("lost the tracking-pull lock of the connection");
+            }
+            if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
+                return Ok(Some(Stop::Budget(wait)));
+            }
+            let answer = match self
+                .client
+                .list_shipments(&shipments_query(filter, start, page))
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    self.count_call(Some(&e));
+                    return Ok(Some(Stop::Call(e)));
+                }
+            };
+            self.count_call(None);
+            if let Err(e) = self.ctx.limiter.observe(&self.bucket, &answer.rate).await {
+                tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
+            }
+            self.report.pages += 1;
+            let body: ShipmentsPage = answer.body;
+            if filter == Filter::Created {
+                let page_newest = body
+                    .shipments
+                    .iter()
+                    .filter_map(|s| s.create_date.as_deref().and_then(parse_pacific))
+                    .max();
+                *newest = (*newest).max(page_newest);
+            }
+            self.record(&body).await?;
+            if !has_more(page, body.shipments.len(), body.pages) {
+                return Ok(None);
+            }
+        }
+        tracing::warn!(
+            max_pages = MAX_PAGES,
+            "page limit reached; the rest waits for the next pull"
+        );
+        Ok(None)
+    }
+
+    async fn record(&mut self, body: &ShipmentsPage) -> anyhow::Result<()> {
+        if body.shipments.is_empty() {
+            return Ok(());
+        }
+        let mut tx = shared::db::tenant_tx(&self.ctx.db, self.job.tenant_id).await?;
+        let outcome = record_page(
+            &mut tx,
+            self.job.tenant_id,
+            self.job.connection_id,
+            &self.target.settings,
+            &body.shipments,
+        )
+        .await?;
+        tx.commit().await?;
+        self.report.matched += outcome.matched;
+        self.report.unmatched += outcome.unmatched;
+        self.report.write_backs += outcome.write_backs;
+        self.ctx
+            .metrics
+            .write_backs
+            .with_label_values(&["queued"])
+            .inc_by(outcome.write_backs as u64);
+        Ok(())
+    }
+
+    async fn stop(&mut self, stop: Stop) -> anyhow::Result<()> {
+        match stop {
+            Stop::Budget(wait) => self.defer(wait).await,
+            Stop::Call(ShipStationError::RateLimited { reset }) => {
+                self.ctx.limiter.block_for(&self.bucket, reset).await?;
+                self.defer(reset).await
+            }
+            Stop::Call(ShipStationError::Unauthorized) => {
+                let mut tx = shared::db::tenant_tx(&self.ctx.db, self.job.tenant_id).await?;
+                tracking::mark_invalid_credentials(&mut tx, self.job.connection_id).await?;
+                tx.commit().await?;
+                self.report.error = Some(crate::push::UNAUTHORIZED_MESSAGE.to_owned());
+                Ok(())
+            }
+            Stop::Call(e) => {
+                tracing::warn!(error = %e, "ShipStation error; the next scheduled pull retries");
+                self.report.error = Some(e.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    async fn defer(&mut self, wait: Duration) -> anyhow::Result<()> {
+        let delay = with_jitter(wait);
+        let job = self.job;
+        enqueue(
+            self.ctx,
+            job.tenant_id,
+            job.connection_id,
+            job.reason,
+            Some(delay),
+        )
+        .await?;
+        self.report.deferred_for = Some(delay);
+        Ok(())
+    }
+
+    fn count_call(&self, err: Option<&ShipStationError>) {
+        let status = match err {
+            None => "200".to_owned(),
+            Some(ShipStationError::RateLimited { .. }) => "429".to_owned(),
+            Some(ShipStationError::Unauthorized) => "401".to_owned(),
+            Some(ShipStationError::Rejected { status, .. }) => status.to_string(),
+            Some(ShipStationError::Transient(_)) => "error".to_owned(),
+        };
+        self.ctx
+            .metrics
+            .shipstation_requests
+            .with_label_values(&["shipments", &status])
+            .inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_stops_on_a_short_page_or_the_last_one() {
+        assert!(!has_more(1, 3, 1));
+        assert!(has_more(1, 500, 2));
+        assert!(!has_more(2, 500, 2));
+        assert!(has_more(1, 500, 0), "pages can be 0 with results");
+        assert!(!has_more(4, 0, 0));
+    }
+}

@@ -1,0 +1,214 @@
+//! ShipStation's side of a pull: the `GET /shipments` query strings (dates in Pacific time
+//! without an offset, as ShipStation expects) and turning its dates back into instants.
+
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::America::Los_Angeles;
+use shared::db::tracking::StoredShipment;
+use shared::shipstation::model::Shipment;
+
+/// Rows per page (ShipStation's maximum).
+pub const PAGE_SIZE: u32 = 500;
+
+/// How far before the watermark each pull starts reading again, for labels ShipStation
+/// indexes late and for clocks that disagree.
+pub const OVERLAP: ChronoDuration = ChronoDuration::minutes(10);
+
+/// Which date a query filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Labels created since (new shipments).
+    Created,
+    /// Labels voided since (reconciliation of voids).
+    Voided,
+}
+
+impl Filter {
+    fn param(self) -> &'static str {
+        match self {
+            Filter::Created => "createDateStart",
+            Filter::Voided => "voidDateStart",
+        }
+    }
+}
+
+/// `t` as ShipStation's Pacific wall-clock text `yyyy-MM-dd HH:mm:ss`.
+pub fn pacific_text(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Los_Angeles)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// Where a pull starts: the watermark (or the connection's creation) minus [`OVERLAP`].
+pub fn start_from(watermark: Option<DateTime<Utc>>, created: DateTime<Utc>) -> DateTime<Utc> {
+    watermark.unwrap_or(created) - OVERLAP
+}
+
+/// The query string of page `page` of shipments since `start`.
+pub fn shipments_query(filter: Filter, start: DateTime<Utc>, page: u32) -> String {
+    let start = pacific_text(start).replace(' ', "%20");
+    format!(
+        "{}={start}&includeShipmentItems=false&pageSize={PAGE_SIZE}&page={page}\
+         &sortBy=CreateDate&sortDir=ASC",
+        filter.param()
+    )
+}
+
+/// A ShipStation date-time (Pacific, no offset; `T` or space; optional fraction) as an
+/// instant. A value with an offset is taken as given.
+pub fn parse_pacific(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| {
+            NaiveDateTime::parse_from_str(text, f).ok().or_else(|| {
+                NaiveDate::parse_from_str(text, f)
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+            })
+        })?;
+    // The earliest reading of an ambiguous hour only widens the overlap; a time inside the
+    // spring-forward gap is read an hour later.
+    Los_Angeles
+        .from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            Los_Angeles
+                .from_local_datetime(&(naive + ChronoDuration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The date part of ShipStation's `shipDate` (`2024-01-05` or a date-time).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d").ok()
+}
+
+/// A shipment as the row Quayside records.
+pub fn to_stored(s: &Shipment) -> StoredShipment {
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    StoredShipment {
+        shipstation_shipment_id: s.shipment_id,
+        tracking_number: text(&s.tracking_number),
+        carrier_code: text(&s.carrier_code),
+        service_code: text(&s.service_code),
+        ship_date: s.ship_date.as_deref().and_then(parse_date),
+        cost: Some(s.total_cost().round_dp(2)),
+        voided: s.voided,
+        void_date: s.void_date.as_deref().and_then(parse_pacific),
+    }
+}
+
+/// A readable carrier name for events (`ups` → `UPS`); unknown codes are shown as given.
+pub fn carrier_name(code: Option<&str>) -> String {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return "an unknown carrier".to_owned();
+    };
+    let known = match code.to_ascii_lowercase().as_str() {
+        "ups" | "ups_walleted" => "UPS",
+        "fedex" | "fedex_walleted" => "FedEx",
+        "usps" | "stamps_com" | "endicia" => "USPS",
+        "dhl_express" | "dhl_express_worldwide" => "DHL Express",
+        "dhl_ecommerce" | "dhl_global_mail" => "DHL eCommerce",
+        "canada_post" => "Canada Post",
+        "ontrac" => "OnTrac",
+        "amazon_shipping" | "amazon_buy_shipping" => "Amazon Shipping",
+        _ => return code.to_owned(),
+    };
+    known.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn queries_use_pacific_wall_clock_and_page_by_create_date() {
+        // 17:09:08Z in January is 09:09:08 PST; the overlap goes back 10 minutes.
+        let start = start_from(
+            Some(utc("2021-01-23T17:09:08Z")),
+            utc("2020-01-01T00:00:00Z"),
+        );
+        assert_eq!(
+            shipments_query(Filter::Created, start, 2),
+            "createDateStart=2021-01-23%2008:59:08&includeShipmentItems=false&pageSize=500\
+             &page=2&sortBy=CreateDate&sortDir=ASC"
+        );
+        // Summer: PDT is UTC-7.
+        assert_eq!(
+            pacific_text(utc("2021-07-01T12:00:00Z")),
+            "2021-07-01 05:00:00"
+        );
+        assert!(shipments_query(Filter::Voided, start, 1).starts_with("voidDateStart="));
+    }
+
+    #[test]
+    fn without_a_watermark_the_connection_start_is_used() {
+        let created = utc("2026-03-01T08:00:00Z");
+        assert_eq!(start_from(None, created), created - OVERLAP);
+    }
+
+    #[test]
+    fn shipstation_dates_round_trip() {
+        let t = parse_pacific("2021-01-23T09:09:08.4000000").expect("parsed");
+        assert_eq!(t, utc("2021-01-23T17:09:08.4Z"));
+        assert_eq!(
+            parse_pacific("2021-07-01 05:00:00"),
+            Some(utc("2021-07-01T12:00:00Z"))
+        );
+        assert_eq!(
+            parse_pacific("2021-01-23T17:09:08Z"),
+            Some(utc("2021-01-23T17:09:08Z"))
+        );
+        // 02:30 on the spring-forward day does not exist in Pacific time.
+        assert!(parse_pacific("2021-03-14T02:30:00").is_some());
+        assert_eq!(parse_pacific("soon"), None);
+        assert_eq!(
+            parse_date("2024-01-05"),
+            NaiveDate::from_ymd_opt(2024, 1, 5)
+        );
+        assert_eq!(
+            parse_date("2024-01-05T00:00:00.0000000"),
+            NaiveDate::from_ymd_opt(2024, 1, 5)
+        );
+    }
+
+    #[test]
+    fn a_shipment_is_recorded_with_cost_including_insurance() {
+        let s: Shipment = serde_json::from_value(serde_json::json!({
+            "shipmentId": 7, "orderId": 3, "orderKey": "qb-1", "trackingNumber": " 1Z999 ",
+            "carrierCode": "ups", "serviceCode": "ups_ground", "shipDate": "2024-01-05",
+            "shipmentCost": 8.5, "insuranceCost": 1.25, "voided": false, "voidDate": null,
+            "createDate": "2024-01-05T10:00:00.0000000"
+        }))
+        .expect("shipment");
+        let r = to_stored(&s);
+        assert_eq!(r.tracking_number.as_deref(), Some("1Z999"));
+        assert_eq!(r.cost, Some("9.75".parse().expect("decimal")));
+        assert_eq!(r.ship_date, NaiveDate::from_ymd_opt(2024, 1, 5));
+        assert!(!r.voided);
+    }
+
+    #[test]
+    fn carriers_read_well() {
+        assert_eq!(carrier_name(Some("ups")), "UPS");
+        assert_eq!(carrier_name(Some("stamps_com")), "USPS");
+        assert_eq!(carrier_name(Some("globalpost")), "globalpost");
+        assert_eq!(carrier_name(None), "an unknown carrier");
+    }
+}
