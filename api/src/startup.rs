@@ -148,11 +148,13 @@ fn app(
                 res
             })
         })
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<crate::request_span::RequestSpan>::new())
         .route("/healthz", web::get().to(routes::health::healthz))
         .route("/readyz", web::get().to(routes::health::readyz))
         .route("/metrics", web::get().to(routes::health::metrics))
+        .route("/docs", web::get().to(crate::openapi::docs))
         .configure(routes::qbwc)
+        .configure(routes::webhooks)
         .configure(routes::api_v1)
         .default_service(web::to(not_found))
 }

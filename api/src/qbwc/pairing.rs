@@ -18,6 +18,15 @@ fn new_username() -> String {
 
 /// `POST /api/v1/connections/{id}/qbwc`: creates or rotates the credentials. The old
 /// password stops working at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections/{id}/qbwc",
+    tag = "qbwc",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 201, description = "New Web Connector credentials; the password is shown this once", body = crate::openapi::schemas::QbwcCredentials),
+    )
+)]
 pub async fn create_credentials(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -45,6 +54,16 @@ pub async fn create_credentials(
 }
 
 /// `GET /api/v1/connections/{id}/qbwc/qwc`: the .qwc file.
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/qbwc/qwc",
+    tag = "qbwc",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The .qwc file to open in the Web Connector (Content-Disposition: attachment)", body = String, content_type = "application/xml"),
+        (status = 404, description = "Unknown connection, or no credentials created yet"),
+    )
+)]
 pub async fn qwc_file(
     state: web::Data<AppState>,
     user: AuthedUser,

@@ -103,6 +103,16 @@ fn merge(mut a: serde_json::Value, b: serde_json::Value) -> serde_json::Value {
     a
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/signup",
+    tag = "auth",
+    request_body = crate::openapi::schemas::SignupRequest,
+    responses(
+        (status = 201, description = "The tenant, its owner and a token pair", body = crate::openapi::schemas::SignupResponse),
+        (status = 409, description = "The email is taken (`email_taken`)"),
+    )
+)]
 pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupIn>) -> ApiResult<HttpResponse> {
     let company = required(&body.company_name, "company_name")?;
     if company.chars().count() > 200 {
@@ -146,6 +156,17 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupIn>) -> Ap
     )))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = crate::openapi::schemas::LoginRequest,
+    responses(
+        (status = 200, description = "The user and a token pair", body = crate::openapi::schemas::LoginResponse),
+        (status = 401, description = "Wrong email or password (same answer for both)"),
+        (status = 429, description = "Too many attempts for this email or address; see Retry-After"),
+    )
+)]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -177,6 +198,16 @@ pub async fn login(
     )))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    request_body = crate::openapi::schemas::RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair; the presented refresh token is spent", body = crate::openapi::schemas::TokenPair),
+        (status = 401, description = "Invalid, expired or spent token (a spent token revokes its whole family)"),
+    )
+)]
 pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     let invalid = || ApiError::unauthorized("The refresh token is invalid or expired.");
@@ -215,6 +246,15 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> 
     Ok(HttpResponse::Ok().json(tokens))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    request_body = crate::openapi::schemas::RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out (the token's family is revoked)"),
+    )
+)]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     let hash = state
@@ -231,6 +271,14 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> A
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller and their tenant", body = crate::openapi::schemas::MeResponse),
+    )
+)]
 pub async fn me(state: web::Data<AppState>, user: AuthedUser) -> ApiResult<HttpResponse> {
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     let u = db::tenants::get_user(&mut tx, user.user_id)

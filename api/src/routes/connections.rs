@@ -14,6 +14,7 @@ use shared::shipstation::model::Store;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthedUser;
+use crate::routes::webhooks;
 use crate::state::AppState;
 
 pub const DEFAULT_BASE_URL: &str = "https://ssapi.shipstation.com";
@@ -119,6 +120,17 @@ async fn verify(client: &ShipStationClient) -> ApiResult<Vec<Store>> {
         .map_err(shipstation_failure)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections",
+    tag = "connections",
+    request_body = crate::openapi::schemas::ConnectionCreate,
+    responses(
+        (status = 201, description = "Created, after ShipStation accepted the credentials", body = crate::openapi::schemas::Connection),
+        (status = 422, description = "Invalid field, `invalid_shipstation_credentials`, or `base_url_not_allowed`"),
+        (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
+    )
+)]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -131,6 +143,7 @@ pub async fn create(
     verify(&client_for(&state, &base_url, key, secret)).await?;
 
     let keys = &state.settings.secret_keys;
+    let (token, token_hash) = webhooks::new_token(&state);
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     let row = db::connections::insert(
         &mut tx,
@@ -145,11 +158,25 @@ pub async fn create(
         },
     )
     .await?;
+    db::tracking::set_webhook_token_hash(&mut tx, row.id, &token_hash).await?;
     tx.commit().await?;
     tracing::info!(tenant_id = %user.tenant_id, connection_id = %row.id, "connection created");
-    Ok(HttpResponse::Created().json(connection_out(&row)))
+    // The token is stored only as a keyed hash: this is the one time the URL can be built.
+    let url = webhooks::webhook_url(&state, row.id, &token);
+    webhooks::subscribe(&state, &row, &client_for(&state, &base_url, key, secret), &url).await;
+    let mut out = connection_out(&row);
+    out["webhook_url"] = json!(url);
+    Ok(HttpResponse::Created().json(out))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections",
+    tag = "connections",
+    responses(
+        (status = 200, description = "The tenant's connections", body = crate::openapi::schemas::ConnectionList),
+    )
+)]
 pub async fn list(state: web::Data<AppState>, user: AuthedUser) -> ApiResult<HttpResponse> {
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     let rows = db::connections::list(&mut tx).await?;
@@ -170,6 +197,15 @@ pub async fn load(tx: &mut db::Tx, id: ConnectionId) -> ApiResult<ConnectionRow>
         .ok_or_else(|| ApiError::not_found("connection"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}",
+    tag = "connections",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The connection", body = crate::openapi::schemas::Connection),
+    )
+)]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -182,6 +218,18 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(connection_out(&row)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/connections/{id}",
+    tag = "connections",
+    request_body = crate::openapi::schemas::ConnectionPatch,
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The updated connection", body = crate::openapi::schemas::Connection),
+        (status = 422, description = "Invalid field, `invalid_shipstation_credentials`, or `base_url_not_allowed`"),
+        (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
+    )
+)]
 pub async fn patch(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -222,6 +270,15 @@ pub async fn patch(
     Ok(HttpResponse::Ok().json(connection_out(&row)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/connections/{id}",
+    tag = "connections",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 204, description = "Deleted"),
+    )
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -229,12 +286,29 @@ pub async fn delete(
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
-    load(&mut tx, id).await?;
+    let row = load(&mut tx, id).await?;
     db::connections::delete(&mut tx, id).await?;
     tx.commit().await?;
+    if row.webhook_id.is_some() {
+        match client_for_row(&state, &row) {
+            Ok(client) => webhooks::unsubscribe(&row, &client).await,
+            Err(_) => tracing::warn!(connection_id = %id, "credentials unreadable; webhook left in ShipStation"),
+        }
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/stores",
+    tag = "connections",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The ShipStation account's stores", body = crate::openapi::schemas::StoreList),
+        (status = 422, description = "ShipStation no longer accepts the credentials (`invalid_shipstation_credentials`)"),
+        (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
+    )
+)]
 pub async fn stores(
     state: web::Data<AppState>,
     user: AuthedUser,

@@ -8,6 +8,7 @@ pub mod rules;
 pub mod settings;
 pub mod sync_runs;
 pub mod test_sales;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -18,10 +19,20 @@ pub fn qbwc(cfg: &mut web::ServiceConfig) {
         .route("/qbwc/support", web::get().to(crate::qbwc::endpoint::support));
 }
 
+/// ShipStation's webhook deliveries (outside `/api/v1`: ShipStation has no bearer token).
+pub fn webhooks(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/webhooks/shipstation/{connection_id}/{token}")
+            .app_data(web::PayloadConfig::new(webhooks::MAX_BODY))
+            .route(web::post().to(webhooks::ship_notify)),
+    );
+}
+
 /// Every `/api/v1` route of the contract.
 pub fn api_v1(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .route("/openapi.json", web::get().to(crate::openapi::openapi_json))
             .route("/auth/signup", web::post().to(auth::signup))
             .route("/auth/login", web::post().to(auth::login))
             .route("/auth/refresh", web::post().to(auth::refresh))

@@ -116,6 +116,16 @@ fn parse_order_id(raw: &str) -> ApiResult<OrderId> {
     OrderId::parse(raw).ok_or_else(|| ApiError::not_found("order"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/orders",
+    tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "Connection id"), crate::openapi::schemas::OrderListQuery),
+    responses(
+        (status = 200, description = "A page of orders, newest first", body = crate::openapi::schemas::OrderList),
+        (status = 422, description = "A bad status, q, page or per_page (named)"),
+    )
+)]
 pub async fn list_orders(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -134,6 +144,15 @@ pub async fn list_orders(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/orders/{order_id}",
+    tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "Connection id"), ("order_id" = uuid::Uuid, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "The order with its events", body = crate::openapi::schemas::OrderDetail),
+    )
+)]
 pub async fn get_order(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -157,6 +176,16 @@ pub async fn get_order(
 }
 
 /// Makes the order `pending` again and queues its push. A shipped order is a 409.
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections/{id}/orders/{order_id}/resend",
+    tag = "orders",
+    params(("id" = uuid::Uuid, Path, description = "Connection id"), ("order_id" = uuid::Uuid, Path, description = "Order id")),
+    responses(
+        (status = 202, description = "Pending again; its push is queued", body = crate::openapi::schemas::Order),
+        (status = 409, description = "Already shipped in ShipStation (`order_shipped`)"),
+    )
+)]
 pub async fn resend_order(
     state: web::Data<AppState>,
     user: AuthedUser,

@@ -91,6 +91,15 @@ fn checked(input: RuleIn) -> ApiResult<RuleIn> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/rules",
+    tag = "rules",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The connection's rules", body = crate::openapi::schemas::RuleList),
+    )
+)]
 pub async fn list_rules(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -104,6 +113,17 @@ pub async fn list_rules(
     Ok(HttpResponse::Ok().json(json!({ "rules": rules })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections/{id}/rules",
+    tag = "rules",
+    request_body = crate::openapi::schemas::RuleInput,
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 201, description = "The saved rule", body = crate::openapi::schemas::Rule),
+        (status = 422, description = "Unknown field or op, or a missing part (named)"),
+    )
+)]
 pub async fn create_rule(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -119,6 +139,15 @@ pub async fn create_rule(
     Ok(HttpResponse::Created().json(rule))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/rules/{rule_id}",
+    tag = "rules",
+    params(("id" = uuid::Uuid, Path, description = "Connection id"), ("rule_id" = uuid::Uuid, Path, description = "Rule id")),
+    responses(
+        (status = 200, description = "The rule", body = crate::openapi::schemas::Rule),
+    )
+)]
 pub async fn get_rule(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -136,6 +165,17 @@ pub async fn get_rule(
 }
 
 /// Replaces the rule (a full object, as on create; omitted optional fields take their defaults).
+#[utoipa::path(
+    put,
+    path = "/api/v1/connections/{id}/rules/{rule_id}",
+    tag = "rules",
+    request_body = crate::openapi::schemas::RuleInput,
+    params(("id" = uuid::Uuid, Path, description = "Connection id"), ("rule_id" = uuid::Uuid, Path, description = "Rule id")),
+    responses(
+        (status = 200, description = "The replaced rule", body = crate::openapi::schemas::Rule),
+        (status = 422, description = "Unknown field or op, or a missing part (named)"),
+    )
+)]
 pub async fn put_rule(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -154,6 +194,15 @@ pub async fn put_rule(
     Ok(HttpResponse::Ok().json(rule))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/connections/{id}/rules/{rule_id}",
+    tag = "rules",
+    params(("id" = uuid::Uuid, Path, description = "Connection id"), ("rule_id" = uuid::Uuid, Path, description = "Rule id")),
+    responses(
+        (status = 204, description = "Deleted"),
+    )
+)]
 pub async fn delete_rule(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -187,6 +236,18 @@ async fn manual_store(state: &AppState, conn: &ConnectionRow) -> Option<i64> {
 }
 
 /// `{ref_number}` → the ShipStation order JSON the stored sale would be sent as now.
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections/{id}/rules/preview",
+    tag = "rules",
+    request_body = crate::openapi::schemas::PreviewRequest,
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The ShipStation order the sale would be sent as now, after mapping and rules", body = crate::openapi::schemas::ShipStationOrder),
+        (status = 404, description = "Unknown connection, or no sale with this RefNumber received yet"),
+        (status = 422, description = "No ref_number, or the sale cannot be mapped (the code says why)"),
+    )
+)]
 pub async fn preview_rules(
     state: web::Data<AppState>,
     user: AuthedUser,

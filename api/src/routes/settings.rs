@@ -20,6 +20,15 @@ use crate::state::AppState;
 /// QuickBooks' longest class full name.
 const CLASS_NAME_MAX_LEN: usize = 159;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/settings",
+    tag = "settings",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The saved settings (defaults until saved)", body = crate::openapi::schemas::SyncSettings),
+    )
+)]
 pub async fn get_settings(
     state: web::Data<AppState>,
     user: AuthedUser,
@@ -33,6 +42,17 @@ pub async fn get_settings(
     Ok(HttpResponse::Ok().json(settings))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/connections/{id}/settings",
+    tag = "settings",
+    request_body = crate::openapi::schemas::SyncSettingsUpdate,
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The whole saved settings", body = crate::openapi::schemas::SyncSettings),
+        (status = 422, description = "Unknown field, wrong type or invalid value (named)"),
+    )
+)]
 pub async fn put_settings(
     state: web::Data<AppState>,
     user: AuthedUser,

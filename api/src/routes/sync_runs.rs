@@ -10,6 +10,15 @@ use crate::extract::AuthedUser;
 use crate::routes::connections::{load, parse_id};
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/connections/{id}/sync-runs",
+    tag = "sync-runs",
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The last 100 runs, newest first", body = crate::openapi::schemas::SyncRunList),
+    )
+)]
 pub async fn list_sync_runs(
     state: web::Data<AppState>,
     user: AuthedUser,

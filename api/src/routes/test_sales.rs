@@ -114,6 +114,17 @@ async fn request(
     Ok(())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/connections/{id}/test-sales",
+    tag = "settings",
+    request_body = crate::openapi::schemas::TestSalesRequest,
+    params(("id" = uuid::Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 202, description = "Fetched and sent on the next Web Connector run, whatever the filters say", body = crate::openapi::schemas::TestSalesAccepted),
+        (status = 422, description = "No number, too many, or one too long"),
+    )
+)]
 pub async fn create_test_sales(
     state: web::Data<AppState>,
     user: AuthedUser,
