@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod limiter;
 pub mod push;
+pub mod queue_metrics;
 pub mod queues;
 pub mod runtime;
 pub mod server;

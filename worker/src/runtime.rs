@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::WorkerConfig;
 use crate::context::JobContext;
+use crate::queue_metrics::{self, QueueGauges};
 use crate::server::MetricsServer;
 use crate::sweeper;
 use crate::tasks::{order_push_task, tracking_pull_task};
@@ -125,9 +126,11 @@ pub async fn run_with(
     let db = shared::db::connect(settings.database_url(), pool_size).await?;
     let redis = apalis_redis::connect(settings.redis_url()).await?;
     let metrics = Metrics::new();
-    let server = MetricsServer::start(
+    let gauges = QueueGauges::new()?;
+    let server = MetricsServer::start_with(
         settings.metrics_addr,
         metrics.clone(),
+        vec![gauges.registry().clone()],
         db.clone(),
         redis.clone(),
     )?;
@@ -150,8 +153,17 @@ pub async fn run_with(
         settings.tracking_poll_interval,
         stop.clone(),
     ));
+    let sampler = tokio::spawn(queue_metrics::run(
+        ctx.redis.clone(),
+        ctx.namespace.clone(),
+        config.clone(),
+        ctx.metrics.clone(),
+        gauges,
+        stop.clone(),
+    ));
     let result = run_workers(ctx, shutdown, settings.shutdown_timeout).await;
     stop.cancel();
+    let _ = sampler.await;
     let _ = sweeper.await;
     let _ = scheduler.await;
     server.stop().await;

@@ -10,6 +10,8 @@ use sqlx::PgPool;
 
 struct State {
     metrics: Metrics,
+    /// More registries rendered after `metrics` (the worker's queue gauges).
+    extra: Vec<prometheus::Registry>,
     db: PgPool,
     redis: ConnectionManager,
 }
@@ -35,7 +37,25 @@ async fn readyz(state: web::Data<State>) -> HttpResponse {
 async fn render_metrics(state: web::Data<State>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(render_all(&state.metrics, &state.extra))
+}
+
+/// `metrics` followed by the extra registries, in the Prometheus text format.
+fn render_all(metrics: &Metrics, extra: &[prometheus::Registry]) -> String {
+    let mut text = metrics.render();
+    for registry in extra {
+        let mut buf = Vec::new();
+        if prometheus::Encoder::encode(
+            &prometheus::TextEncoder::new(),
+            &registry.gather(),
+            &mut buf,
+        )
+        .is_ok()
+        {
+            text.push_str(&String::from_utf8_lossy(&buf));
+        }
+    }
+    text
 }
 
 /// A running metrics server.
@@ -54,9 +74,25 @@ impl MetricsServer {
         db: PgPool,
         redis: ConnectionManager,
     ) -> anyhow::Result<MetricsServer> {
+        MetricsServer::start_with(addr, metrics, Vec::new(), db, redis)
+    }
+
+    /// [`start`](Self::start), also rendering the `extra` registries at `/metrics`.
+    pub fn start_with(
+        addr: SocketAddr,
+        metrics: Metrics,
+        extra: Vec<prometheus::Registry>,
+        db: PgPool,
+        redis: ConnectionManager,
+    ) -> anyhow::Result<MetricsServer> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
-        let state = web::Data::new(State { metrics, db, redis });
+        let state = web::Data::new(State {
+            metrics,
+            extra,
+            db,
+            redis,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
