@@ -4,5 +4,9 @@
 
 #[path = "order_flow/common.rs"]
 mod common;
+#[path = "order_flow/delivery.rs"]
+mod delivery;
 #[path = "order_flow/mapping.rs"]
 mod mapping;
+#[path = "order_flow/rules.rs"]
+mod rules;

@@ -1,0 +1,186 @@
+//! Exactly-once delivery: edits update the same orders, 429 storms and 500s end with every
+//! order delivered once, two tenants never mix, a worker killed mid-batch loses and
+//! duplicates nothing.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use quayside_tests::harness::TestEnv;
+use quayside_tests::qb_company::{Address, CustomerSpec, LineEntry, TxnId};
+use serde_json::{json, Value};
+
+use super::common::*;
+
+/// Generated sales include fractional rope lengths; round them up so every sale is sendable.
+fn round_up() -> Value {
+    json!({"fractional_quantities": "round_up"})
+}
+
+fn keys(shop: &Shop, txns: &[TxnId]) -> Vec<String> {
+    txns.iter().map(|t| shop.order_key(t)).collect()
+}
+
+fn order_ids(fake: &[Value]) -> Vec<(String, i64)> {
+    let mut ids: Vec<(String, i64)> = fake
+        .iter()
+        .map(|o| {
+            (
+                o["orderKey"].as_str().unwrap_or_default().to_string(),
+                o["orderId"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn edits_in_quickbooks_update_the_same_shipstation_orders() {
+    let env = TestEnv::start_with(fast(1)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(5);
+    shop.sync(&env).await;
+    shop.settled(&env, 5).await;
+    let before = order_ids(&shop.fake_orders(&env));
+    assert_eq!(before.len(), 5);
+
+    // A new number and date, a new memo and quantity: the same orders, updated.
+    shop.company.advance_clock(3600);
+    let new_date = NaiveDate::from_ymd_opt(2026, 12, 24).unwrap_or_default();
+    assert!(shop.company.edit(&txns[0], |t| {
+        t.ref_number = Some("R-90001".into());
+        t.txn_date = new_date;
+    }));
+    assert!(shop.company.edit(&txns[1], |t| {
+        t.memo = Some("Call before delivery".into());
+        if let Some(LineEntry::Line(l)) = t.lines.first_mut() {
+            l.quantity = Some(7.into());
+            l.amount = l.rate.unwrap_or_default() * rust_decimal::Decimal::from(7);
+        }
+    }));
+    shop.sync(&env).await;
+    let orders = shop.settled(&env, 5).await;
+    assert_eq!(with_status(&orders, "pushed").len(), 5, "{orders:?}");
+    let renumbered = shop.fake_order(&env, &txns[0]);
+    assert_eq!(renumbered["orderNumber"], "R-90001");
+    assert!(
+        renumbered["orderDate"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("2026-12-24"),
+        "{renumbered}"
+    );
+    assert_eq!(shop.order(&env, &txns[0]).await["ref_number"], "R-90001");
+    let noted = shop.fake_order(&env, &txns[1]);
+    assert_eq!(noted["customerNotes"], "Call before delivery");
+    assert_eq!(noted["items"][0]["quantity"], 7);
+    let after = order_ids(&shop.fake_orders(&env));
+    assert_eq!(
+        after, before,
+        "same order keys, same ShipStation orderIds, no duplicates"
+    );
+    assert_delivered_once(&shop.fake_orders(&env), &orders, &keys(&shop, &txns));
+
+    // A run with no changes sends nothing.
+    let calls = shop.create_calls(&env);
+    shop.sync(&env).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(shop.create_calls(&env), calls);
+}
+
+#[tokio::test]
+async fn a_429_storm_and_a_low_rate_limit_end_with_every_order_delivered_once() {
+    let env = TestEnv::start_with(fast(2)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(350);
+    // ShipStation answers 429 four times, then allows only 2 requests per 2 s: the workers
+    // (which believe in 40 per minute) must follow its headers.
+    env.fake.force_status(shop.key(), 429, 4);
+    env.fake.set_rate_limit(2);
+    env.fake.set_rate_window(Duration::from_secs(2));
+    shop.sync(&env).await;
+    let orders = shop.settled(&env, 350).await;
+    assert_delivered_once(&shop.fake_orders(&env), &orders, &keys(&shop, &txns));
+    let log = env.fake.request_log(shop.key());
+    let refused = log.iter().filter(|r| r.status == 429).count();
+    assert!(refused >= 4, "the forced 429s were met: {log:?}");
+    let calls = shop.create_calls(&env);
+    assert!(calls.get(&200).copied().unwrap_or(0) >= 4, "{calls:?}");
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_until_every_order_is_delivered_once() {
+    let env = TestEnv::start_with(fast(2)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(300);
+    env.fake.force_status(shop.key(), 500, 2);
+    env.fake.set_fault_rate(0.3);
+    shop.sync(&env).await;
+    let orders = shop.settled(&env, 300).await;
+    env.fake.set_fault_rate(0.0);
+    assert_delivered_once(&shop.fake_orders(&env), &orders, &keys(&shop, &txns));
+    let log = env.fake.request_log(shop.key());
+    assert!(
+        log.iter().filter(|r| r.status == 500).count() >= 2,
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_tenants_pushing_at_once_never_mix_orders() {
+    let env = TestEnv::start_with(fast(2)).await;
+    let a = Shop::open(&env, round_up()).await;
+    let b = Shop::open(&env, round_up()).await;
+    for (shop, name) in [(&a, "Alpha Buyer"), (&b, "Bravo Buyer")] {
+        shop.company.add_customer(CustomerSpec {
+            name: name.into(),
+            ship_address: Some(Address::new(&[name, "2 Bay Rd"], "Reno", "NV", "89501")),
+            ..CustomerSpec::default()
+        });
+    }
+    // Both company files number their sales the same way: same TxnIDs in both tenants.
+    let a_txns = a.company.generate_invoices(150);
+    let b_txns = b.company.generate_invoices(150);
+    assert_eq!(a_txns, b_txns);
+    tokio::join!(a.sync(&env), b.sync(&env));
+    let (a_orders, b_orders) = tokio::join!(a.settled(&env, 150), b.settled(&env, 150));
+    let (a_fake, b_fake) = (a.fake_orders(&env), b.fake_orders(&env));
+    assert_delivered_once(&a_fake, &a_orders, &keys(&a, &a_txns));
+    assert_delivered_once(&b_fake, &b_orders, &keys(&b, &b_txns));
+    assert!(a_fake
+        .iter()
+        .all(|o| o["customerUsername"] == "Alpha Buyer"));
+    assert!(b_fake
+        .iter()
+        .all(|o| o["customerUsername"] == "Bravo Buyer"));
+    // Each tenant sees only its own orders through the API.
+    let other = env.get(Some(&a.tenant), &b.path("/orders")).await;
+    assert_eq!(other.status, 404);
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing() {
+    let env = TestEnv::start_with(fast(1).with_env("WORKER_CONCURRENCY", "1")).await;
+    let mut env = env;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(250);
+    env.fake.set_latency(Duration::from_millis(1500));
+    shop.sync(&env).await;
+    // One batch is answered; the next createorders is on the wire when the worker dies.
+    env.eventually("the first batch answered", SETTLE, || async {
+        (shop.create_calls(&env).get(&200).copied().unwrap_or(0) >= 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    env.workers[0].kill_hard().await;
+    let pushed_at_kill = with_status(&shop.orders(&env).await, "pushed").len();
+    assert!(pushed_at_kill < 250, "the kill landed after the last batch");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let held_at_kill = shop.fake_orders(&env).len();
+    assert!(held_at_kill < 250, "{held_at_kill}");
+
+    env.fake.set_latency(Duration::from_millis(100));
+    env.start_worker().await.expect("a new worker starts");
+    let orders = shop.settled(&env, 250).await;
+    assert_delivered_once(&shop.fake_orders(&env), &orders, &keys(&shop, &txns));
+}
