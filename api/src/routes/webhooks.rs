@@ -66,13 +66,20 @@ pub fn publicly_reachable(state: &AppState) -> bool {
 
 /// Subscribes `SHIP_NOTIFY` for a new connection and stores the webhook id. Failure is logged
 /// and otherwise ignored: the scheduled pulls still find every shipment.
-pub async fn subscribe(state: &AppState, row: &ConnectionRow, client: &ShipStationClient, url: &str) {
+pub async fn subscribe(
+    state: &AppState,
+    row: &ConnectionRow,
+    client: &ShipStationClient,
+    url: &str,
+) {
     if !publicly_reachable(state) {
         tracing::info!(connection_id = %row.id, "PUBLIC_BASE_URL is not https; no ShipStation webhook, polling only");
         return;
     }
     let name = format!("Quayside: {}", row.name);
-    let id = match tokio::time::timeout(CALL_TIMEOUT, client.subscribe_ship_notify(url, &name)).await {
+    let id = match tokio::time::timeout(CALL_TIMEOUT, client.subscribe_ship_notify(url, &name))
+        .await
+    {
         Ok(Ok(id)) => id,
         Ok(Err(e)) => {
             tracing::warn!(connection_id = %row.id, error = %e, "SHIP_NOTIFY subscription failed; polling only");
@@ -89,8 +96,12 @@ pub async fn subscribe(state: &AppState, row: &ConnectionRow, client: &ShipStati
         tx.commit().await
     };
     match stored.await {
-        Ok(()) => tracing::info!(connection_id = %row.id, webhook_id = id, "SHIP_NOTIFY subscribed"),
-        Err(e) => tracing::warn!(connection_id = %row.id, error = %e, "could not store the webhook id"),
+        Ok(()) => {
+            tracing::info!(connection_id = %row.id, webhook_id = id, "SHIP_NOTIFY subscribed")
+        }
+        Err(e) => {
+            tracing::warn!(connection_id = %row.id, error = %e, "could not store the webhook id")
+        }
     }
 }
 
@@ -98,9 +109,15 @@ pub async fn subscribe(state: &AppState, row: &ConnectionRow, client: &ShipStati
 pub async fn unsubscribe(row: &ConnectionRow, client: &ShipStationClient) {
     let Some(id) = row.webhook_id else { return };
     match tokio::time::timeout(CALL_TIMEOUT, client.unsubscribe_webhook(id)).await {
-        Ok(Ok(())) => tracing::info!(connection_id = %row.id, webhook_id = id, "webhook unsubscribed"),
-        Ok(Err(e)) => tracing::warn!(connection_id = %row.id, webhook_id = id, error = %e, "webhook unsubscribe failed"),
-        Err(_) => tracing::warn!(connection_id = %row.id, webhook_id = id, "webhook unsubscribe timed out"),
+        Ok(Ok(())) => {
+            tracing::info!(connection_id = %row.id, webhook_id = id, "webhook unsubscribed")
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(connection_id = %row.id, webhook_id = id, error = %e, "webhook unsubscribe failed")
+        }
+        Err(_) => {
+            tracing::warn!(connection_id = %row.id, webhook_id = id, "webhook unsubscribe timed out")
+        }
     }
 }
 
