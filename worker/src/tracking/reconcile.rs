@@ -136,7 +136,7 @@ pub fn decide(
         .filter(|s| !s.voided)
         .filter_map(|s| s.ship_date)
         .min();
-    let mut write_back = due.then(|| WriteBackContent {
+    let mut write_back = due.then_some(WriteBackContent {
         add_tracking: add,
         remove_tracking: remove,
         ship_date,
