@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 from urllib.parse import urlparse
 
@@ -16,8 +17,11 @@ WORKER_ENV = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TRACKING_POLL_INTERVAL_SECS", "METRICS_ADDR",
     "RUST_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "REDIS_NAMESPACE",
 }
-# apalis-redis 1.0 keeps a queue's waiting jobs in the list `<queue>:active`.
-ACTIVE_LIST_SUFFIX = ":active"
+# The worker's queues and the gauges it exports about them (worker/src/queue_metrics.rs). apalis-redis 1.0
+# keeps the backlog in the sorted set `<queue>:scheduled`, not in the list `<queue>:active`, so a KEDA
+# `redis` list trigger never sees it: the ScaledObject must scale on these Prometheus gauges.
+WORKER_QUEUES = {"order-push", "tracking-pull"}
+QUEUE_GAUGES = {"quayside_queue_ready", "quayside_queue_depth"}
 # Settings that hold credentials must come from a Secret, never a literal or a ConfigMap.
 SECRET_ENV = {"DATABASE_URL", "REDIS_URL", "JWT_SECRET", "SECRET_KEY"}
 WORKER_SHUTDOWN_SECS = 30
@@ -120,8 +124,7 @@ def check_render(name: str, docs: list[dict], secrets: dict[str, set[str]], *, e
             p(f"PodDisruptionBudget/{pname}: selector {sel} matches no Deployment's pods")
 
     check_ingress(named("Ingress"), named("Service"), configmaps if exact else {}, p)
-    namespaces = {cm["REDIS_NAMESPACE"] for cm in configmaps.values() if "REDIS_NAMESPACE" in cm}
-    check_autoscaling(by_kind, deployments, secrets, exact, namespaces, p)
+    check_autoscaling(by_kind, deployments, secrets, exact, p)
 
     # --- overlays: namespace everywhere; production: production settings and pinned images
     if is_overlay:
@@ -226,8 +229,41 @@ def check_ingress(ingresses: dict, services: dict, configmaps: dict, p: Callable
                 p(f"PUBLIC_BASE_URL {base_url} must be https://<an Ingress host> ({sorted(hosts)})")
 
 
+def check_trigger(kind: str, d: dict, trig: dict, auths: dict, p: Callable[[str], None]) -> None:
+    """One KEDA trigger: no Redis list triggers (blind to apalis' backlog); Prometheus triggers query
+    a queue gauge of a known queue, in the ScaledObject's own namespace, aggregated with max."""
+    name = f"{kind}/{d['metadata']['name']}"
+    meta = trig.get("metadata") or {}
+    if trig.get("type") == "redis":
+        p(f"{name}: redis list trigger on {meta.get('listName')!r}: apalis-redis keeps the backlog in "
+          "<queue>:scheduled, so the list is always ~empty; scale on quayside_queue_ready (prometheus)")
+    if trig.get("type") == "prometheus":
+        query = str(meta.get("query", ""))
+        gauge = re.search(r"(quayside_queue_\w+)\{([^}]*)\}", query)
+        labels = dict(re.findall(r'(\w+)\s*=\s*"([^"]*)"', gauge.group(2))) if gauge else {}
+        if not gauge or gauge.group(1) not in QUEUE_GAUGES:
+            p(f"{name}: prometheus query {query!r} does not read one of {sorted(QUEUE_GAUGES)}")
+        elif labels.get("queue") not in WORKER_QUEUES:
+            p(f"{name}: prometheus query {query!r}: queue must be one of {sorted(WORKER_QUEUES)}")
+        if gauge and not query.replace(" ", "").startswith("max("):
+            p(f"{name}: prometheus query {query!r}: every replica reports the same gauge; aggregate with max()")
+        ns = d["metadata"].get("namespace")
+        if ns and labels.get("namespace") != ns:
+            p(f"{name}: prometheus query {query!r} reads namespace {labels.get('namespace')!r}, "
+              f"but the ScaledObject is in {ns!r}")
+        if not str(meta.get("serverAddress", "")).startswith(("http://", "https://")):
+            p(f"{name}: prometheus trigger needs an http(s) serverAddress")
+        try:
+            float(str(meta.get("threshold", "")))
+        except ValueError:
+            p(f"{name}: prometheus trigger needs a numeric threshold")
+    auth = (trig.get("authenticationRef") or {}).get("name")
+    if auth and auth not in auths:
+        p(f"{name}: TriggerAuthentication {auth} does not exist")
+
+
 def check_autoscaling(by_kind: dict, deployments: dict, secrets: dict, exact: bool,
-                      redis_namespaces: set[str], p: Callable[[str], None]) -> None:
+                      p: Callable[[str], None]) -> None:
     owners: dict[str, list[str]] = {}
     auths = {d["metadata"]["name"]: d for d in by_kind.get("TriggerAuthentication", [])}
     for kind in ("HorizontalPodAutoscaler", "ScaledObject"):
@@ -238,17 +274,7 @@ def check_autoscaling(by_kind: dict, deployments: dict, secrets: dict, exact: bo
                 continue
             owners.setdefault(ref["name"], []).append(f"{kind}/{d['metadata']['name']}")
             for trig in (d.get("spec") or {}).get("triggers") or []:
-                meta = trig.get("metadata") or {}
-                if trig.get("type") == "redis":
-                    lst = str(meta.get("listName", ""))
-                    if not lst or not str(meta.get("listLength", "")).isdigit():
-                        p(f"{kind}/{d['metadata']['name']}: redis trigger needs listName and a numeric listLength")
-                    if not lst.endswith(ACTIVE_LIST_SUFFIX) or not any(lst.startswith(ns + ":") for ns in redis_namespaces):
-                        p(f"{kind}/{d['metadata']['name']}: listName {lst!r} is not <REDIS_NAMESPACE "
-                          f"{sorted(redis_namespaces)}>:<queue>{ACTIVE_LIST_SUFFIX}")
-                    auth = (trig.get("authenticationRef") or {}).get("name")
-                    if auth and auth not in auths:
-                        p(f"{kind}/{d['metadata']['name']}: TriggerAuthentication {auth} does not exist")
+                check_trigger(kind, d, trig, auths, p)
     for target, who in owners.items():
         if len(who) > 1:
             p(f"Deployment/{target} has {len(who)} autoscalers ({', '.join(who)}): apply exactly one")

@@ -51,8 +51,11 @@ mutate deploy/k8s/base/api-deployment.yaml "readinessProbe:" "readinesProbe:" "u
 mutate deploy/k8s/base/api-deployment.yaml "value: \"0.0.0.0:8080\"" "value: \"0.0.0.0:8081\"" "BIND_ADDR vs containerPort"
 mutate deploy/k8s/overlays/production/kustomization.yaml "APP_ENV=production" "APP_ENV=development" "production APP_ENV"
 mutate deploy/k8s/overlays/production/patches/ingress-host.yaml "value: app.quayside.example.com" "value: www.quayside.example.com" "Ingress host vs PUBLIC_BASE_URL"
-mutate deploy/k8s/components/autoscaling-keda/triggerauthentication.yaml "key: REDIS_PASSWORD" "key: REDIS_PASS" "KEDA Secret key"
-mutate deploy/k8s/base/config.env "REDIS_NAMESPACE=quayside" "REDIS_NAMESPACE=qs" "KEDA list key vs REDIS_NAMESPACE"
+keda=deploy/k8s/components/autoscaling-keda/scaledobject.yaml
+mutate "$keda" 'namespace="quayside",queue="order-push"' 'namespace="qs",queue="order-push"' "KEDA query namespace vs the overlay's"
+mutate "$keda" 'max(quayside_queue_ready{namespace="quayside",queue="tracking-pull"})' 'sum(quayside_queue_ready{namespace="quayside",queue="tracking-pull"})' "KEDA query sums a per-replica gauge"
+mutate "$keda" 'queue="order-push"' 'queue="orders"' "KEDA query on an unknown queue"
+mutate "$keda" "- type: prometheus" "- type: redis" "KEDA redis list trigger (blind to apalis' backlog)"
 mutate docker-compose.yml "target: worker" "target: workers" "compose build target"
 mutate docker-compose.yml "condition: service_completed_successfully" "condition: service_done" "compose depends_on condition"
 mutate deploy/Dockerfile "--bin fake-shipstation\"" "--bin fake-ship\"" "Dockerfile --bin"
