@@ -147,6 +147,16 @@ pub struct Connection {
     pub created_at: DateTime<Utc>,
 }
 
+/// `201` of `POST /connections`: the connection and, this once, its ShipStation webhook URL.
+#[derive(Serialize, ToSchema)]
+pub struct ConnectionCreated {
+    #[serde(flatten)]
+    pub connection: Connection,
+    /// The `SHIP_NOTIFY` URL subscribed in ShipStation. It carries the connection's secret
+    /// token, which is stored hashed: it is shown only here.
+    pub webhook_url: String,
+}
+
 /// `200` of `GET /connections`.
 #[derive(Serialize, ToSchema)]
 pub struct ConnectionList {

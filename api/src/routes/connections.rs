@@ -126,7 +126,7 @@ async fn verify(client: &ShipStationClient) -> ApiResult<Vec<Store>> {
     tag = "connections",
     request_body = crate::openapi::schemas::ConnectionCreate,
     responses(
-        (status = 201, description = "Created, after ShipStation accepted the credentials", body = crate::openapi::schemas::Connection),
+        (status = 201, description = "Created, after ShipStation accepted the credentials; the webhook URL is shown this once", body = crate::openapi::schemas::ConnectionCreated),
         (status = 422, description = "Invalid field, `invalid_shipstation_credentials`, or `base_url_not_allowed`"),
         (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
     )
