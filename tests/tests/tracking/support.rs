@@ -129,6 +129,15 @@ impl Shop {
         )
     }
 
+    /// Runs one Web Connector session against api 0.
+    pub async fn run_web_connector(&self, env: &TestEnv) -> quayside_tests::web_connector::SessionReport {
+        let report = WebConnector::new(&env.qbwc_url(0))
+            .run_session(&self.company, &SessionOptions::new(&self.user, &self.pass))
+            .await;
+        assert!(report.failure.is_none(), "{:?}", report.failure);
+        report
+    }
+
     /// Runs the Web Connector once and waits until `n` orders are `pushed`.
     pub async fn sync_and_push(&self, env: &TestEnv, n: usize) {
         let report = WebConnector::new(&env.qbwc_url(0))
