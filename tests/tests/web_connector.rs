@@ -370,3 +370,25 @@ async fn the_qwc_file_and_wsdl_describe_the_endpoint() {
     assert_eq!(env.get(None, "/qbwc").await.status, 200);
     assert_eq!(env.get(None, "/qbwc/support").await.status, 200);
 }
+
+#[tokio::test]
+async fn authenticate_says_none_when_there_is_nothing_to_do() {
+    let env = TestEnv::start().await;
+    let t = env.signup().await;
+    let (conn, _) = env.create_connection(&t).await;
+    let off = env
+        .put_json(
+            Some(&t),
+            &format!("/api/v1/connections/{conn}/settings"),
+            &json!({"sync_orders_to_shipstation": false, "transaction_types": []}),
+        )
+        .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    let (user, pass) = env.pair_web_connector(&t, conn).await;
+    let company = Company::new();
+    company.generate_invoices(2);
+    let report = run(&env, &company, &user, &pass).await;
+    assert_eq!(report.auth_status, "none");
+    assert!(report.requests.is_empty());
+    assert_eq!(count(&env, "SELECT count(*) FROM sync_runs WHERE connection_id = $1", conn).await, 0);
+}

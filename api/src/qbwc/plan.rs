@@ -385,7 +385,8 @@ pub fn later(a: &str, b: Option<&str>) -> bool {
 /// Where an iterator starts: the watermark minus `overlap_secs` (QuickBooks reads the filter in
 /// the PC's local time and gets DST offsets wrong), never before the sync start date.
 pub fn iterator_start(watermark: Option<&str>, sync_from: chrono::NaiveDate, overlap_secs: i64) -> String {
-    let from_day = sync_from.format("%Y-%m-%d").to_string();
+    // Midnight without an offset: QuickBooks reads it in the company's own local time.
+    let from_day = sync_from.format("%Y-%m-%dT00:00:00").to_string();
     let Some(w) = watermark else { return from_day };
     match chrono::DateTime::parse_from_rfc3339(w) {
         Ok(t) => {
@@ -493,12 +494,12 @@ mod tests {
     #[test]
     fn iterator_start_subtracts_the_overlap_but_not_past_sync_from() {
         let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
-        assert_eq!(iterator_start(None, from, 600), "2026-11-01");
+        assert_eq!(iterator_start(None, from, 600), "2026-11-01T00:00:00");
         assert_eq!(
             iterator_start(Some("2026-11-20T10:15:00-08:00"), from, 600),
             "2026-11-20T10:05:00-08:00"
         );
-        assert_eq!(iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600), "2026-11-01");
+        assert_eq!(iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600), "2026-11-01T00:00:00");
     }
 
     #[test]
