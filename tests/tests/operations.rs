@@ -5,6 +5,8 @@
 mod qbwc;
 #[path = "operations/support.rs"]
 mod support;
+#[path = "operations/traced.rs"]
+mod traced;
 
 use std::time::Duration;
 
@@ -340,4 +342,48 @@ async fn two_apis_and_two_workers_share_sessions_orders_and_tracking_pulls() {
     assert!(workers
         .iter()
         .any(|t| has_metric(t, "quayside_shipstation_rate_limit_remaining")));
+}
+
+#[tokio::test]
+async fn receive_response_xml_puts_its_trace_context_in_the_job_payload() {
+    let mut env = TestEnv::start_with(fast(0)).await;
+    let shop = Shop::open(&env, 3).await;
+    let api = traced::start(&env).await;
+    let spread = qbwc::session(
+        &env.http,
+        &[format!("{}/qbwc", api.base_url)],
+        0,
+        &shop.company,
+        &shop.user,
+        &shop.pass,
+    )
+    .await
+    .expect("session");
+    assert_eq!(spread.percents.last(), Some(&100));
+
+    // The job stored in Redis by receiveResponseXML carries the request's W3C trace context.
+    let client = redis::Client::open(quayside_tests::harness::redis_url()).expect("redis url");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let data: std::collections::HashMap<String, Vec<u8>> = redis::cmd("HGETALL")
+        .arg(format!("{}:order-push:data", env.redis_namespace))
+        .query_async(&mut conn)
+        .await
+        .expect("job data");
+    assert_eq!(data.len(), 1, "one push job");
+    let payload: serde_json::Value =
+        serde_json::from_slice(data.values().next().expect("job")).expect("json payload");
+    let parent = payload["trace"]["traceparent"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(traced::is_traceparent(&parent), "{payload}");
+    assert_eq!(payload["order_ids"].as_array().map(Vec::len), Some(3));
+
+    // A job with a trace context runs like any other. (The worker opens its `order_push` span
+    // as a child of this context: worker/src/tasks.rs, shared::telemetry::attach_parent.)
+    env.start_worker().await.expect("worker");
+    shop.wait_pushed(&env, 3, Duration::from_secs(30)).await;
 }
