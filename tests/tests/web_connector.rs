@@ -342,8 +342,9 @@ async fn the_qwc_file_and_wsdl_describe_the_endpoint() {
     let env = TestEnv::start().await;
     let t = env.signup().await;
     let (conn, _) = env.create_connection(&t).await;
+    // The file is there before any password was issued, and its identity stays.
     let before = env.get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc")).await;
-    assert_eq!(before.status, 404);
+    assert_eq!(before.status, 200);
     let pair = env.post_json(Some(&t), &format!("/api/v1/connections/{conn}/qbwc"), &json!({})).await;
     assert_eq!(pair.status, 201);
     assert_eq!(pair.body["app_url"], format!("{}/qbwc", env.api_url()));
@@ -363,6 +364,7 @@ async fn the_qwc_file_and_wsdl_describe_the_endpoint() {
     env.post_json(Some(&t), &format!("/api/v1/connections/{conn}/qbwc"), &json!({})).await;
     let again = env.get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc")).await;
     assert!(again.text.contains(&owner));
+    assert!(before.text.contains(&owner), "the OwnerID never changes");
 
     let wsdl = env.get(None, "/qbwc?wsdl").await;
     assert_eq!(wsdl.status, 200);

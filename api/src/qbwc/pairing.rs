@@ -7,7 +7,7 @@ use shared::db;
 use shared::qbwc::qwc::{render_qwc, QbType, QwcParams};
 
 use super::calls::{new_password, password_hash};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::AuthedUser;
 use crate::routes::connections::{load, parse_id};
 use crate::state::AppState;
@@ -72,13 +72,15 @@ pub async fn qwc_file(
     let id = parse_id(&path)?;
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     let conn = load(&mut tx, id).await?;
-    let cred = db::qbwc::get(&mut tx, id).await?.ok_or_else(|| {
-        ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "not_found",
-            "This connection has no Web Connector credentials yet; create them first.",
-        )
-    })?;
+    // Without credentials yet, make them now (the username, OwnerID and FileID the file
+    // needs) with a password nobody knows: the user gets one from the POST above.
+    let cred = match db::qbwc::get(&mut tx, id).await? {
+        Some(c) => c,
+        None => {
+            let unknown = password_hash(&state, &new_password());
+            db::qbwc::upsert(&mut tx, user.tenant_id, id, &new_username(), &unknown).await?
+        }
+    };
     tx.commit().await?;
     let base = &state.settings.public_base_url;
     let xml = render_qwc(&QwcParams {
