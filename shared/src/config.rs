@@ -152,8 +152,12 @@ impl Settings {
             .unwrap_or_else(|| "http://localhost:8080".into())
             .trim_end_matches('/')
             .to_string();
-        url::Url::parse(&public_base_url)
+        let parsed_public = url::Url::parse(&public_base_url)
             .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
+        // The Web Connector only talks to https (plain http is accepted for localhost only).
+        if production && parsed_public.scheme() != "https" {
+            return Err(invalid("PUBLIC_BASE_URL", "must be https in production"));
+        }
 
         let settings = Settings {
             app_env,
@@ -271,12 +275,21 @@ mod tests {
         .err()
         .expect("refused");
         assert!(err.to_string().contains("SECRET_KEY"));
+        let err = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+            ("SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+        ])
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains("PUBLIC_BASE_URL"));
     }
 
     #[test]
     fn production_allows_only_shipstation_over_https() {
         let s = settings(&[
             ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://app.example.com"),
             ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
             ("SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
         ])

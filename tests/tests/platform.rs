@@ -327,3 +327,20 @@ async fn health_readiness_and_metrics() {
     assert_eq!(metrics.status, 200);
     assert!(metrics.text.contains("quayside_http_requests_total"), "{}", metrics.text);
 }
+
+#[tokio::test]
+async fn the_api_refuses_to_start_in_production_with_development_secrets() {
+    let api = quayside_tests::harness::process::bin_dir().join("api");
+    let out = tokio::process::Command::new(api)
+        .env("APP_ENV", "production")
+        .env("PUBLIC_BASE_URL", "https://app.example.com")
+        .env_remove("JWT_SECRET")
+        .env_remove("SECRET_KEY")
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .output()
+        .await
+        .expect("run api");
+    assert!(!out.status.success());
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("JWT_SECRET"), "{text}");
+}

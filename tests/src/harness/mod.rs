@@ -3,7 +3,7 @@
 //! processes against them. Everything is torn down when the [`TestEnv`] is dropped.
 
 mod client;
-mod process;
+pub mod process;
 
 use std::time::Duration;
 
