@@ -60,8 +60,7 @@ pub async fn create_credentials(
     tag = "qbwc",
     params(("id" = uuid::Uuid, Path, description = "Connection id")),
     responses(
-        (status = 200, description = "The .qwc file to open in the Web Connector (Content-Disposition: attachment)", body = String, content_type = "application/xml"),
-        (status = 404, description = "Unknown connection, or no credentials created yet"),
+        (status = 200, description = "The .qwc file to open in the Web Connector (Content-Disposition: attachment); available before a password is issued", body = String, content_type = "application/xml"),
     )
 )]
 pub async fn qwc_file(
