@@ -116,16 +116,37 @@ impl SecretKeys {
         String::from_utf8(self.open(sealed)?).map_err(|_| CryptoError::Malformed)
     }
 
-    /// HMAC-SHA256 of `value` under a subkey for `purpose`, so one leaked hash table cannot be
-    /// replayed against another purpose.
+    /// HMAC-SHA256 of `value` under a subkey of the current key for `purpose`, so one leaked
+    /// hash table cannot be replayed against another purpose.
     pub fn keyed_hash(&self, purpose: &str, value: &[u8]) -> Vec<u8> {
-        let mut subkey = <Hmac<Sha256> as Mac>::new_from_slice(&self.current.bytes).expect("any key");
-        subkey.update(purpose.as_bytes());
-        let subkey = subkey.finalize().into_bytes();
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).expect("any key");
-        mac.update(value);
-        mac.finalize().into_bytes().to_vec()
+        keyed_hash_with(&self.current, purpose, value)
     }
+
+    /// The keyed hashes of `value` under every key still accepted, current first: values
+    /// stored before a key rotation are found with these.
+    pub fn keyed_hashes(&self, purpose: &str, value: &[u8]) -> Vec<Vec<u8>> {
+        std::iter::once(&self.current)
+            .chain(self.previous.iter())
+            .map(|k| keyed_hash_with(k, purpose, value))
+            .collect()
+    }
+
+    /// Whether `stored` is the keyed hash of `value` under any accepted key (each comparison
+    /// in constant time).
+    pub fn verify_keyed_hash(&self, purpose: &str, value: &[u8], stored: &[u8]) -> bool {
+        self.keyed_hashes(purpose, value)
+            .iter()
+            .fold(false, |found, h| found | constant_time_eq(h, stored))
+    }
+}
+
+fn keyed_hash_with(key: &Key, purpose: &str, value: &[u8]) -> Vec<u8> {
+    let mut subkey = <Hmac<Sha256> as Mac>::new_from_slice(&key.bytes).expect("any key");
+    subkey.update(purpose.as_bytes());
+    let subkey = subkey.finalize().into_bytes();
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).expect("any key");
+    mac.update(value);
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// A URL-safe random token of `bytes` bytes of entropy.
@@ -187,5 +208,16 @@ mod tests {
         assert_eq!(keys.keyed_hash("a", b"v"), keys.keyed_hash("a", b"v"));
         assert!(constant_time_eq(&keys.keyed_hash("a", b"v"), &keys.keyed_hash("a", b"v")));
         assert!(!constant_time_eq(b"ab", b"abc"));
+    }
+
+    #[test]
+    fn keyed_hashes_made_before_a_rotation_still_verify() {
+        let old = SecretKeys::from_base64(K1, "").expect("key");
+        let stored = old.keyed_hash("p", b"token");
+        let rotated = SecretKeys::from_base64(K2, K1).expect("keys");
+        assert!(rotated.verify_keyed_hash("p", b"token", &stored));
+        assert!(!rotated.verify_keyed_hash("p", b"other", &stored));
+        assert_eq!(rotated.keyed_hashes("p", b"token").len(), 2);
+        assert_ne!(rotated.keyed_hash("p", b"token"), stored);
     }
 }

@@ -25,11 +25,14 @@ impl Drop for TelemetryGuard {
 pub fn init(service: &str, otlp_endpoint: Option<&str>) -> TelemetryGuard {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,actix_server=warn,apalis=warn"));
+    // RUST_LOG filters what is printed only; exported spans keep their own level so a quiet log
+    // does not cut traces (and job payloads' trace context) short.
     let fmt = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(true)
         .with_span_list(false)
         .with_target(true)
+        .with_filter(filter)
         .boxed();
 
     let mut provider = None;
@@ -53,11 +56,15 @@ pub fn init(service: &str, otlp_endpoint: Option<&str>) -> TelemetryGuard {
             opentelemetry_sdk::propagation::TraceContextPropagator::new(),
         );
         provider = Some(p);
-        Some(tracing_opentelemetry::layer().with_tracer(tracer).boxed())
+        Some(
+            tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_filter(EnvFilter::new("info,sqlx=warn,h2=warn,tonic=warn,hyper=warn"))
+                .boxed(),
+        )
     });
 
     let _ = tracing_subscriber::registry()
-        .with(filter)
         .with(fmt)
         .with(otel_layer)
         .try_init();

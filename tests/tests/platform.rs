@@ -344,3 +344,33 @@ async fn the_api_refuses_to_start_in_production_with_development_secrets() {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("JWT_SECRET"), "{text}");
 }
+
+#[tokio::test]
+async fn rotating_the_secret_key_keeps_tokens_credentials_and_passwords_working() {
+    const OLD: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    const NEW: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+    let mut env = TestEnv::start_with(EnvOptions::default().with_env("SECRET_KEY", OLD)).await;
+    let t = env.signup().await;
+    let (conn, _) = env.create_connection(&t).await;
+    let (user, pass) = env.pair_web_connector(&t, conn).await;
+
+    // The same deployment, restarted with a new key and the old one as previous.
+    env.apis.clear();
+    env.start_api_with(&[("SECRET_KEY", NEW), ("SECRET_KEY_PREVIOUS", OLD)])
+        .await
+        .expect("api with rotated key");
+
+    let refreshed = env
+        .post_json(None, "/api/v1/auth/refresh", &json!({"refresh_token": t.refresh_token}))
+        .await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let stores = env.get(Some(&t), &format!("/api/v1/connections/{conn}/stores")).await;
+    assert_eq!(stores.status, 200, "sealed credentials open with the previous key: {}", stores.body);
+    let report = quayside_tests::web_connector::WebConnector::new(&env.qbwc_url(0))
+        .run_session(
+            &quayside_tests::qb_company::Company::new(),
+            &quayside_tests::web_connector::SessionOptions::new(&user, &pass),
+        )
+        .await;
+    assert_eq!(report.auth_status, "", "Web Connector password still valid");
+}

@@ -2,7 +2,7 @@
 //! expects: `nvu`/`none`/`busy` from authenticate, a negative percent from receiveResponseXML,
 //! then the reason from getLastError.
 
-use shared::crypto::{constant_time_eq, random_token};
+use shared::crypto::random_token;
 use shared::db;
 use shared::db::sales::StoreOutcome;
 use shared::ids::OrderId;
@@ -39,19 +39,23 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> a
     let ticket = new_ticket();
     let reply = |status: &str| QbwcReply::Authenticate(vec![ticket.clone(), status.to_string()]);
     let found = db::qbwc::find_by_username(&state.db, username.trim()).await?;
-    let computed = password_hash(state, password);
-    let Some(cred) = found.filter(|c| constant_time_eq(&c.password_hash, &computed)) else {
+    let keys = &state.settings.secret_keys;
+    // Hash even for an unknown user, so both failures cost the same.
+    let stored = found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_default();
+    let valid = keys.verify_keyed_hash(PASSWORD_PURPOSE, password.as_bytes(), &stored);
+    let Some(cred) = found.filter(|_| valid) else {
         tracing::warn!("Web Connector authentication failed");
         return Ok((reply("nvu"), "nvu"));
     };
     let (tenant, connection) = (cred.tenant_id, cred.connection_id);
 
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
-    let Some(row) = db::connections::get(&mut tx, connection).await? else {
+    // Settings, watermarks and test sales in one round trip.
+    let Some(context) = db::qbwc::session_context(&mut tx, connection).await? else {
         return Ok((reply("nvu"), "nvu"));
     };
-    let settings = db::sync_settings::load(&mut tx, connection, row.created_at).await?;
-    let tests = db::qbwc::open_test_sales(&mut tx, connection).await?;
+    let settings = context.sync_settings(connection);
+    let tests = context.test_sales.clone();
     let write_backs = db::write_back_delivery::due(&mut tx, connection, 50).await?;
 
     let mut steps = Vec::new();
@@ -82,10 +86,9 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> a
         });
     }
     for t in TxnType::ALL.into_iter().filter(|t| settings.syncs(*t)) {
-        let mark = db::qbwc::watermark(&mut tx, connection, t).await?;
         steps.push(Step::Iterate {
             txn_type: t,
-            from: iterator_start(mark.as_deref(), settings.sync_from, WATERMARK_OVERLAP_SECS),
+            from: iterator_start(context.watermark(t), settings.sync_from, WATERMARK_OVERLAP_SECS),
             iterator_id: None,
             received: 0,
             max_modified: None,
@@ -194,9 +197,10 @@ pub async fn receive_response(
 
     let (tenant, connection) = (session.tenant_id, session.connection_id);
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
-    for sale in &handled.sales {
+    // All sales of the response in a few set-based statements.
+    let outcomes = db::sales::store_sales(&mut tx, tenant, connection, &handled.sales, &session.settings, handled.forced).await?;
+    for outcome in outcomes {
         session.sales_received += 1;
-        let outcome = db::sales::store_sale(&mut tx, tenant, connection, sale, &session.settings, handled.forced).await?;
         let label = match &outcome {
             StoreOutcome::Queued { order, new } => {
                 session.orders_to_push.push(*order);
@@ -208,9 +212,7 @@ pub async fn receive_response(
         };
         state.metrics.sales_received.with_label_values(&[label]).inc();
     }
-    for customer in &handled.customers {
-        db::sales::store_customer(&mut tx, tenant, connection, customer).await?;
-    }
+    db::sales::store_customers(&mut tx, tenant, connection, &handled.customers).await?;
     if let Some((txn_type, Some(mark))) = &handled.finished_iterator {
         db::qbwc::set_watermark(&mut tx, tenant, connection, *txn_type, mark).await?;
     }

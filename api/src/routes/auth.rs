@@ -198,6 +198,21 @@ pub async fn login(
     )))
 }
 
+/// The stored hash of a refresh token and its tenant, trying every accepted key so tokens
+/// issued before a `SECRET_KEY` rotation keep working.
+async fn find_token(state: &AppState, token: &str) -> ApiResult<Option<(Vec<u8>, TenantId)>> {
+    for hash in state
+        .settings
+        .secret_keys
+        .keyed_hashes(REFRESH_PURPOSE, token.as_bytes())
+    {
+        if let Some(tenant) = db::tokens::tenant_of(&state.db, &hash).await? {
+            return Ok(Some((hash, tenant)));
+        }
+    }
+    Ok(None)
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/auth/refresh",
@@ -211,13 +226,7 @@ pub async fn login(
 pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     let invalid = || ApiError::unauthorized("The refresh token is invalid or expired.");
-    let hash = state
-        .settings
-        .secret_keys
-        .keyed_hash(REFRESH_PURPOSE, token.as_bytes());
-    let tenant = db::tokens::tenant_of(&state.db, &hash)
-        .await?
-        .ok_or_else(invalid)?;
+    let (hash, tenant) = find_token(&state, token).await?.ok_or_else(invalid)?;
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
     let row = db::tokens::find_for_update(&mut tx, &hash)
         .await?
@@ -257,11 +266,7 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> 
 )]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
-    let hash = state
-        .settings
-        .secret_keys
-        .keyed_hash(REFRESH_PURPOSE, token.as_bytes());
-    if let Some(tenant) = db::tokens::tenant_of(&state.db, &hash).await? {
+    if let Some((hash, tenant)) = find_token(&state, token).await? {
         let mut tx = db::tenant_tx(&state.db, tenant).await?;
         if let Some(row) = db::tokens::find_for_update(&mut tx, &hash).await? {
             db::tokens::revoke_family(&mut tx, row.family_id).await?;

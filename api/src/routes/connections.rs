@@ -98,7 +98,10 @@ fn shipstation_failure(e: ShipStationError) -> ApiError {
             "invalid_shipstation_credentials",
             "ShipStation did not accept this API key and secret.",
         ),
-        ShipStationError::Rejected { status, message } if status == 404 => ApiError::new(
+        ShipStationError::Rejected {
+            status: 404,
+            message,
+        } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_shipstation_credentials",
             format!("base_url does not look like the ShipStation API: {message}"),

@@ -118,8 +118,14 @@ impl TestEnv {
 
     /// Starts one more api process and waits until it answers `/healthz`.
     pub async fn start_api(&mut self) -> anyhow::Result<()> {
+        self.start_api_with(&[]).await
+    }
+
+    /// Starts one more api process with extra environment (e.g. a rotated key).
+    pub async fn start_api_with(&mut self, extra: &[(&str, &str)]) -> anyhow::Result<()> {
         let port = process::free_port()?;
         let mut env = self.process_env();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         env.push(("BIND_ADDR".into(), format!("127.0.0.1:{port}")));
         if !env.iter().any(|(k, _)| k == "PUBLIC_BASE_URL") {
             env.push(("PUBLIC_BASE_URL".into(), format!("http://127.0.0.1:{port}")));
