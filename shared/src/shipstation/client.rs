@@ -93,6 +93,18 @@ impl ShipStationClient {
         &self.api_key
     }
 
+    /// One ShipStation request, in its own span (the path without its query: no search text or
+    /// dates in traces).
+    #[tracing::instrument(
+        name = "shipstation",
+        skip_all,
+        fields(
+            http.method = %method,
+            http.path = path_and_query.split('?').next().unwrap_or_default(),
+            http.status_code = tracing::field::Empty,
+            otel.kind = "client",
+        )
+    )]
     async fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -116,6 +128,7 @@ impl ShipStationClient {
             .await
             .map_err(|e| ShipStationError::Transient(without_url(e)))?;
         let status = resp.status();
+        tracing::Span::current().record("http.status_code", status.as_u16());
         let rate = RateInfo::from_headers(resp.headers());
         let text = resp
             .text()
