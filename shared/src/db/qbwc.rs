@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::Tx;
 use crate::ids::{ConnectionId, TenantId};
 use crate::sale::TxnType;
+use crate::settings::SyncSettings;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credential {
@@ -70,23 +71,22 @@ pub async fn upsert(
 }
 
 /// Opens a sync run; earlier runs of the connection still marked running are closed as
-/// abandoned (their Web Connector stopped without `closeConnection`).
+/// abandoned (their Web Connector stopped without `closeConnection`). One statement.
 pub async fn start_run(tx: &mut Tx, tenant: TenantId, connection: ConnectionId) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::new_v4();
     sqlx::query(
-        "UPDATE sync_runs SET status = 'abandoned', ended_at = now(),
-             error = coalesce(error, 'The Web Connector stopped before the session finished.')
-         WHERE connection_id = $1 AND status = 'running'",
+        "WITH abandoned AS (
+             UPDATE sync_runs SET status = 'abandoned', ended_at = now(),
+                 error = coalesce(error, 'The Web Connector stopped before the session finished.')
+             WHERE connection_id = $2 AND status = 'running'
+         )
+         INSERT INTO sync_runs (id, tenant_id, connection_id, status) VALUES ($1, $3, $2, 'running')",
     )
+    .bind(id)
     .bind(connection)
+    .bind(tenant)
     .execute(&mut **tx)
     .await?;
-    let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO sync_runs (id, tenant_id, connection_id, status) VALUES ($1, $2, $3, 'running')")
-        .bind(id)
-        .bind(tenant)
-        .bind(connection)
-        .execute(&mut **tx)
-        .await?;
     Ok(id)
 }
 
@@ -165,4 +165,74 @@ pub async fn mark_test_sales_fetched(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sq
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Everything `authenticate` reads about a connection, in one round trip.
+#[derive(Debug, Clone)]
+pub struct SessionContext {
+    /// When the connection was made (the default `sync_from`).
+    pub created_at: DateTime<Utc>,
+    /// The stored sync settings JSON, if ever saved.
+    pub settings: Option<serde_json::Value>,
+    /// Each transaction type's watermark: (type, `modified_from`).
+    pub watermarks: Vec<(String, String)>,
+    /// Open test-sale requests, oldest first (at most 200): (request id, RefNumber).
+    pub test_sales: Vec<(Uuid, String)>,
+}
+
+impl SessionContext {
+    /// The stored settings, or the contract's defaults when never saved (or unreadable),
+    /// exactly as [`super::sync_settings::load`] reads them.
+    pub fn sync_settings(&self, connection: ConnectionId) -> SyncSettings {
+        let defaults = SyncSettings::defaults(super::sync_settings::default_sync_from(self.created_at));
+        match &self.settings {
+            Some(json) => serde_json::from_value(json.clone()).unwrap_or_else(|e| {
+                tracing::error!(connection_id = %connection, error = %e, "stored sync settings unreadable; using defaults");
+                defaults
+            }),
+            None => defaults,
+        }
+    }
+
+    /// The watermark of `t`, if one was recorded.
+    pub fn watermark(&self, t: TxnType) -> Option<&str> {
+        self.watermarks
+            .iter()
+            .find(|(k, _)| k == t.as_str())
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type ContextRow = (
+    DateTime<Utc>,
+    Option<serde_json::Value>,
+    Vec<String>,
+    Vec<String>,
+    Vec<Uuid>,
+    Vec<String>,
+);
+
+/// The connection's creation time, settings, watermarks and open test sales; `None` when the
+/// connection does not exist (or is not this transaction's tenant's).
+pub async fn session_context(tx: &mut Tx, connection: ConnectionId) -> Result<Option<SessionContext>, sqlx::Error> {
+    let row: Option<ContextRow> = sqlx::query_as(
+        "SELECT c.created_at,
+             (SELECT s.settings FROM sync_settings s WHERE s.connection_id = c.id),
+             ARRAY(SELECT w.txn_type FROM sync_watermarks w WHERE w.connection_id = c.id ORDER BY w.txn_type),
+             ARRAY(SELECT w.modified_from FROM sync_watermarks w WHERE w.connection_id = c.id ORDER BY w.txn_type),
+             ARRAY(SELECT t.id FROM test_sale_requests t WHERE t.connection_id = c.id AND t.fetched_at IS NULL
+                   ORDER BY t.requested_at, t.id LIMIT 200),
+             ARRAY(SELECT t.ref_number FROM test_sale_requests t WHERE t.connection_id = c.id AND t.fetched_at IS NULL
+                   ORDER BY t.requested_at, t.id LIMIT 200)
+         FROM connections c WHERE c.id = $1",
+    )
+    .bind(connection)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(created_at, settings, types, marks, test_ids, test_refs)| SessionContext {
+        created_at,
+        settings,
+        watermarks: types.into_iter().zip(marks).collect(),
+        test_sales: test_ids.into_iter().zip(test_refs).collect(),
+    }))
 }
