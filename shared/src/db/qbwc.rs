@@ -28,7 +28,10 @@ pub struct CredentialMatch {
     pub password_hash: Vec<u8>,
 }
 
-pub async fn find_by_username(pool: &PgPool, username: &str) -> Result<Option<CredentialMatch>, sqlx::Error> {
+pub async fn find_by_username(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<CredentialMatch>, sqlx::Error> {
     sqlx::query_as("SELECT tenant_id, connection_id, password_hash FROM qbwc_find_credential($1)")
         .bind(username)
         .fetch_optional(pool)
@@ -72,7 +75,11 @@ pub async fn upsert(
 
 /// Opens a sync run; earlier runs of the connection still marked running are closed as
 /// abandoned (their Web Connector stopped without `closeConnection`). One statement.
-pub async fn start_run(tx: &mut Tx, tenant: TenantId, connection: ConnectionId) -> Result<Uuid, sqlx::Error> {
+pub async fn start_run(
+    tx: &mut Tx,
+    tenant: TenantId,
+    connection: ConnectionId,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
     sqlx::query(
         "WITH abandoned AS (
@@ -117,7 +124,11 @@ pub async fn update_run(
     Ok(())
 }
 
-pub async fn watermark(tx: &mut Tx, connection: ConnectionId, t: TxnType) -> Result<Option<String>, sqlx::Error> {
+pub async fn watermark(
+    tx: &mut Tx,
+    connection: ConnectionId,
+    t: TxnType,
+) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT modified_from FROM sync_watermarks WHERE connection_id = $1 AND txn_type = $2",
     )
@@ -149,7 +160,10 @@ pub async fn set_watermark(
 }
 
 /// Open test-sale requests: (request id, RefNumber).
-pub async fn open_test_sales(tx: &mut Tx, connection: ConnectionId) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+pub async fn open_test_sales(
+    tx: &mut Tx,
+    connection: ConnectionId,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, ref_number FROM test_sale_requests WHERE connection_id = $1 AND fetched_at IS NULL
          ORDER BY requested_at LIMIT 200",
@@ -184,7 +198,8 @@ impl SessionContext {
     /// The stored settings, or the contract's defaults when never saved (or unreadable),
     /// exactly as [`super::sync_settings::load`] reads them.
     pub fn sync_settings(&self, connection: ConnectionId) -> SyncSettings {
-        let defaults = SyncSettings::defaults(super::sync_settings::default_sync_from(self.created_at));
+        let defaults =
+            SyncSettings::defaults(super::sync_settings::default_sync_from(self.created_at));
         match &self.settings {
             Some(json) => serde_json::from_value(json.clone()).unwrap_or_else(|e| {
                 tracing::error!(connection_id = %connection, error = %e, "stored sync settings unreadable; using defaults");
@@ -214,7 +229,10 @@ type ContextRow = (
 
 /// The connection's creation time, settings, watermarks and open test sales; `None` when the
 /// connection does not exist (or is not this transaction's tenant's).
-pub async fn session_context(tx: &mut Tx, connection: ConnectionId) -> Result<Option<SessionContext>, sqlx::Error> {
+pub async fn session_context(
+    tx: &mut Tx,
+    connection: ConnectionId,
+) -> Result<Option<SessionContext>, sqlx::Error> {
     let row: Option<ContextRow> = sqlx::query_as(
         "SELECT c.created_at,
              (SELECT s.settings FROM sync_settings s WHERE s.connection_id = c.id),
@@ -229,10 +247,12 @@ pub async fn session_context(tx: &mut Tx, connection: ConnectionId) -> Result<Op
     .bind(connection)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|(created_at, settings, types, marks, test_ids, test_refs)| SessionContext {
-        created_at,
-        settings,
-        watermarks: types.into_iter().zip(marks).collect(),
-        test_sales: test_ids.into_iter().zip(test_refs).collect(),
-    }))
+    Ok(row.map(
+        |(created_at, settings, types, marks, test_ids, test_refs)| SessionContext {
+            created_at,
+            settings,
+            watermarks: types.into_iter().zip(marks).collect(),
+            test_sales: test_ids.into_iter().zip(test_refs).collect(),
+        },
+    ))
 }

@@ -56,7 +56,10 @@ pub fn skip_reason(sale: &Sale, settings: &SyncSettings) -> Option<String> {
             });
         }
     }
-    let modified = sale.time_modified.get(..10).and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+    let modified = sale
+        .time_modified
+        .get(..10)
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
     if let Some(day) = modified {
         if day < settings.sync_from {
             return Some(format!(
@@ -84,7 +87,15 @@ pub async fn store_sale(
     settings: &SyncSettings,
     forced: bool,
 ) -> Result<StoreOutcome, sqlx::Error> {
-    let mut outcomes = store_sales(tx, tenant, connection, std::slice::from_ref(sale), settings, forced).await?;
+    let mut outcomes = store_sales(
+        tx,
+        tenant,
+        connection,
+        std::slice::from_ref(sale),
+        settings,
+        forced,
+    )
+    .await?;
     Ok(outcomes.pop().unwrap_or(StoreOutcome::Unchanged))
 }
 
@@ -126,6 +137,9 @@ fn distinct_batches(sales: &[Sale]) -> Vec<&[Sale]> {
     batches
 }
 
+/// A stored sale: id, type, TxnID, content hash, revision, EditSequence.
+type ExistingRow = (SaleId, String, String, Vec<u8>, i32, String);
+
 /// A sale whose order must be (re)made pending or skipped.
 struct Intent {
     index: usize,
@@ -145,7 +159,7 @@ async fn store_batch(
 ) -> Result<Vec<StoreOutcome>, sqlx::Error> {
     let types: Vec<&str> = sales.iter().map(|s| s.txn_type.as_str()).collect();
     let txn_ids: Vec<&str> = sales.iter().map(|s| s.txn_id.as_str()).collect();
-    let rows: Vec<(SaleId, String, String, Vec<u8>, i32, String)> = sqlx::query_as(
+    let rows: Vec<ExistingRow> = sqlx::query_as(
         "SELECT s.id, s.txn_type, s.txn_id, s.content_hash, s.revision, s.edit_sequence FROM qb_sales s
          JOIN unnest($2::text[], $3::text[]) AS k(txn_type, txn_id)
            ON s.txn_type = k.txn_type AND s.txn_id = k.txn_id
@@ -156,9 +170,9 @@ async fn store_batch(
     .bind(&txn_ids)
     .fetch_all(&mut **tx)
     .await?;
-    let existing: HashMap<(String, String), (SaleId, Vec<u8>, i32, String)> = rows
+    let existing: HashMap<(String, String), ExistingRow> = rows
         .into_iter()
-        .map(|(id, t, txn, hash, rev, seq)| ((t, txn), (id, hash, rev, seq)))
+        .map(|row| ((row.1.clone(), row.2.clone()), row))
         .collect();
 
     // Every sale's row is written (a same-revision re-read refreshes EditSequence and
@@ -173,17 +187,32 @@ async fn store_batch(
         let snapshot = serde_json::to_string(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let key = (sale.txn_type.as_str().to_string(), sale.txn_id.clone());
         let (id, new, changed, revision) = match existing.get(&key) {
-            Some((id, old_hash, revision, old_sequence)) => {
+            Some((id, _, _, old_hash, revision, old_sequence)) => {
                 // The same EditSequence is the same revision: the one our own write-back made
                 // (stored from its Mod response) or one already seen.
                 let changed = *old_hash != hash && *old_sequence != sale.edit_sequence;
-                (*id, false, changed, if changed { revision + 1 } else { *revision })
+                (
+                    *id,
+                    false,
+                    changed,
+                    if changed { revision + 1 } else { *revision },
+                )
             }
             None => (SaleId(Uuid::new_v4()), true, true, 1),
         };
         if new || changed || forced {
-            let reason = if forced { None } else { skip_reason(sale, settings) };
-            intents.push(Intent { index, sale_id: id, new, revision, reason });
+            let reason = if forced {
+                None
+            } else {
+                skip_reason(sale, settings)
+            };
+            intents.push(Intent {
+                index,
+                sale_id: id,
+                new,
+                revision,
+                reason,
+            });
         }
         ids.push(id.0);
         hashes.push(hash);
@@ -224,7 +253,10 @@ async fn store_batch(
     .fetch_all(&mut **tx)
     .await?;
     // A row another transaction inserted meanwhile keeps its id: use what was stored.
-    let stored: HashMap<(String, String), SaleId> = stored.into_iter().map(|(id, t, txn)| ((t, txn), id)).collect();
+    let stored: HashMap<(String, String), SaleId> = stored
+        .into_iter()
+        .map(|(id, t, txn)| ((t, txn), id))
+        .collect();
     for intent in &mut intents {
         let sale = &sales[intent.index];
         if let Some(id) = stored.get(&(sale.txn_type.as_str().to_string(), sale.txn_id.clone())) {
@@ -248,15 +280,25 @@ async fn store_batch(
         } else if intent.new {
             format!("{what} received from QuickBooks.")
         } else {
-            format!("{what} changed in QuickBooks (revision {}).", intent.revision)
+            format!(
+                "{what} changed in QuickBooks (revision {}).",
+                intent.revision
+            )
         };
         events.push((order, "received", received));
         outcomes[intent.index] = match intent.reason {
             Some(reason) => {
-                events.push((order, "skipped", format!("Not sent to ShipStation: {reason}")));
+                events.push((
+                    order,
+                    "skipped",
+                    format!("Not sent to ShipStation: {reason}"),
+                ));
                 StoreOutcome::Skipped { order, reason }
             }
-            None => StoreOutcome::Queued { order, new: intent.new },
+            None => StoreOutcome::Queued {
+                order,
+                new: intent.new,
+            },
         };
     }
     add_events(tx, tenant, &events).await?;
@@ -296,24 +338,35 @@ async fn upsert_orders(
     .bind(intents.iter().map(|i| i.reason.as_deref()).collect::<Vec<_>>())
     .fetch_all(&mut **tx)
     .await?;
-    let mut by_sale: HashMap<SaleId, (OrderId, bool)> = rows.into_iter().map(|(o, s)| (s, (o, false))).collect();
+    let mut by_sale: HashMap<SaleId, (OrderId, bool)> =
+        rows.into_iter().map(|(o, s)| (s, (o, false))).collect();
     if by_sale.len() < intents.len() {
-        let locked: Vec<(OrderId, SaleId)> = sqlx::query_as("SELECT id, sale_id FROM orders WHERE sale_id = ANY($1)")
-            .bind(&sale_ids)
-            .fetch_all(&mut **tx)
-            .await?;
+        let locked: Vec<(OrderId, SaleId)> =
+            sqlx::query_as("SELECT id, sale_id FROM orders WHERE sale_id = ANY($1)")
+                .bind(&sale_ids)
+                .fetch_all(&mut **tx)
+                .await?;
         for (order, sale) in locked {
             by_sale.entry(sale).or_insert((order, true));
         }
     }
     intents
         .iter()
-        .map(|i| by_sale.get(&i.sale_id).copied().ok_or(sqlx::Error::RowNotFound))
+        .map(|i| {
+            by_sale
+                .get(&i.sale_id)
+                .copied()
+                .ok_or(sqlx::Error::RowNotFound)
+        })
         .collect()
 }
 
 /// Inserts events (order, kind, message) in the given order, in one statement.
-async fn add_events(tx: &mut Tx, tenant: TenantId, events: &[(OrderId, &'static str, String)]) -> Result<(), sqlx::Error> {
+async fn add_events(
+    tx: &mut Tx,
+    tenant: TenantId,
+    events: &[(OrderId, &'static str, String)],
+) -> Result<(), sqlx::Error> {
     if events.is_empty() {
         return Ok(());
     }

@@ -3,7 +3,8 @@
 //! ```text
 //! cargo build --release -p api -p quayside-tests --bins
 //! target/release/bench-qbwc [--tenants 1000] [--clients 32] [--duration 30] [--invoices 10]
-//!                           [--mode edit|resync] [--http-workers 2] [--setup-concurrency 16] [--keep]
+//!                           [--mode edit|resync] [--http-workers 2] [--setup-concurrency 16]
+//!                           [--pg-sslmode prefer|disable] [--keep]
 //! ```
 //!
 //! Starts the release `api` next to this binary with its own database and Redis namespace
@@ -47,11 +48,13 @@ pub struct Args {
     pub http_workers: String,
     pub setup_concurrency: usize,
     pub keep: bool,
+    /// `PGSSLMODE` for the api (`prefer` = whatever the server offers, as in the tests).
+    pub pg_sslmode: String,
 }
 
 const USAGE: &str =
     "usage: bench-qbwc [--tenants N] [--clients N] [--duration SECS] [--invoices N] \
-                     [--mode edit|resync] [--http-workers N] [--setup-concurrency N] [--keep]";
+                     [--mode edit|resync] [--http-workers N] [--setup-concurrency N] [--pg-sslmode prefer|disable] [--keep]";
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut a = Args {
@@ -63,6 +66,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         http_workers: "2".into(),
         setup_concurrency: 16,
         keep: false,
+        pg_sslmode: "prefer".into(),
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -84,6 +88,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                     other => return Err(format!("--mode is edit or resync, not {other}")),
                 }
             }
+            "--pg-sslmode" => a.pg_sslmode = value()?,
             "--keep" => a.keep = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
@@ -148,7 +153,8 @@ async fn run_client(
 async fn run(args: Args) -> anyhow::Result<bool> {
     let options = EnvOptions::default()
         .with_env("RUST_LOG", "warn")
-        .with_env("HTTP_WORKERS", &args.http_workers);
+        .with_env("HTTP_WORKERS", &args.http_workers)
+        .with_env("PGSSLMODE", &args.pg_sslmode);
     let env = TestEnv::start_with(options).await;
     let api_pid = env.apis[0].pid().unwrap_or(0);
     println!(

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use super::setup::Persisted;
-use super::stats::{latency_row, machine_cpu_seconds, process_cpu_seconds, Stats, METHODS};
+use super::stats::{
+    cpu_seconds_of, latency_row, machine_cpu_seconds, process_cpu_seconds, Stats, METHODS,
+};
 use super::Args;
 
 /// CPU seconds used so far by the api, by this load generator, and by the whole machine.
@@ -11,6 +13,8 @@ use super::Args;
 pub struct CpuSnapshot {
     pub api: f64,
     pub generator: f64,
+    pub postgres: f64,
+    pub redis: f64,
     pub machine_busy: f64,
     pub machine_total: f64,
 }
@@ -22,6 +26,8 @@ impl CpuSnapshot {
         CpuSnapshot {
             api: process_cpu_seconds(api_pid).unwrap_or_default(),
             generator: process_cpu_seconds(std::process::id()).unwrap_or_default(),
+            postgres: cpu_seconds_of("postgres"),
+            redis: cpu_seconds_of("redis-server"),
             machine_busy,
             machine_total,
         }
@@ -32,6 +38,8 @@ impl CpuSnapshot {
         CpuSnapshot {
             api: self.api - earlier.api,
             generator: self.generator - earlier.generator,
+            postgres: self.postgres - earlier.postgres,
+            redis: self.redis - earlier.redis,
             machine_busy: self.machine_busy - earlier.machine_busy,
             machine_total: self.machine_total - earlier.machine_total,
         }
@@ -50,11 +58,12 @@ pub fn print(
     let secs = elapsed.as_secs_f64();
     let calls = total.calls();
     println!(
-        "\nrun: {} clients, {:.1} s, mode {}, HTTP_WORKERS={}",
+        "\nrun: {} clients, {:.1} s, mode {}, HTTP_WORKERS={}, PGSSLMODE={}",
         args.clients,
         secs,
         if args.edit { "edit" } else { "resync" },
-        args.http_workers
+        args.http_workers,
+        args.pg_sslmode
     );
     println!(
         "sessions: {} complete, {} failed  => {:.1} sessions/s",
@@ -92,13 +101,29 @@ pub fn print(
         }
     };
     println!(
-        "\nCPU ({cores} cores, % of the machine): api {:.0}%, load generator {:.0}% (simulated QuickBooks {:.1} s of it), \
-         everything else (Postgres, Redis, others' work) {:.0}%, idle {:.0}%",
+        "\nCPU ({cores} cores, % of the machine): api {:.0}%, Postgres {:.0}%, Redis {:.0}%, load generator {:.0}% \
+         (simulated QuickBooks {:.1} s of it), other processes {:.0}%, idle {:.0}%",
         pct(cpu.api),
+        pct(cpu.postgres),
+        pct(cpu.redis),
         pct(cpu.generator),
         total.company_time.as_secs_f64(),
-        pct(cpu.machine_busy - cpu.api - cpu.generator),
+        pct(cpu.machine_busy - cpu.api - cpu.postgres - cpu.redis - cpu.generator).max(0.0),
         pct(cpu.machine_total - cpu.machine_busy),
+    );
+    let per_session = |s: f64| {
+        if total.sessions_ok > 0 {
+            1000.0 * s / total.sessions_ok as f64
+        } else {
+            0.0
+        }
+    };
+    println!(
+        "CPU ms per complete session: api {:.2}, Postgres {:.2}, Redis {:.2}, load generator {:.2}",
+        per_session(cpu.api),
+        per_session(cpu.postgres),
+        per_session(cpu.redis),
+        per_session(cpu.generator)
     );
 
     println!(

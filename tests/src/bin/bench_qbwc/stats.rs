@@ -114,6 +114,22 @@ pub fn process_cpu_seconds(pid: u32) -> Option<f64> {
     Some((utime + stime) / clock_ticks())
 }
 
+/// CPU seconds used by all live processes whose command name starts with `prefix`
+/// (`postgres`, `redis-server`): a server's backends included.
+pub fn cpu_seconds_of(prefix: &str) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim_end().starts_with(prefix))
+        })
+        .filter_map(process_cpu_seconds)
+        .sum()
+}
+
 /// Busy and total CPU seconds of the whole machine, from `/proc/stat`.
 pub fn machine_cpu_seconds() -> Option<(f64, f64)> {
     let text = std::fs::read_to_string("/proc/stat").ok()?;
