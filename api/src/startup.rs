@@ -30,7 +30,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = shared::db::connect(settings.database_url(), 20).await?;
     let redis_client = redis::Client::open(settings.redis_url())?;
     let redis = redis::aio::ConnectionManager::new(redis_client).await?;
-    let sessions = SessionStore::new(redis.clone(), &settings.redis_namespace, settings.qbwc_session_ttl);
+    let sessions = SessionStore::new(
+        redis.clone(),
+        &settings.redis_namespace,
+        settings.qbwc_session_ttl,
+    );
     let jobs = JobQueues::new(redis.clone(), &settings.redis_namespace);
     Ok(AppState {
         sessions,
@@ -55,10 +59,7 @@ impl Application {
         if let Some(n) = workers {
             server = server.workers(n.max(1));
         }
-        let server = server
-            .listen(listener)?
-            .shutdown_timeout(shutdown)
-            .run();
+        let server = server.listen(listener)?.shutdown_timeout(shutdown).run();
         Ok(Application { port, server })
     }
 

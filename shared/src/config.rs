@@ -77,7 +77,10 @@ impl std::fmt::Debug for SettingsDebug<'_> {
             .field("app_env", &self.0.app_env)
             .field("bind_addr", &self.0.bind_addr)
             .field("public_base_url", &self.0.public_base_url)
-            .field("shipstation_allowed_hosts", &self.0.shipstation_allowed_hosts)
+            .field(
+                "shipstation_allowed_hosts",
+                &self.0.shipstation_allowed_hosts,
+            )
             .field("redis_namespace", &self.0.redis_namespace)
             .finish_non_exhaustive()
     }
@@ -89,7 +92,9 @@ pub struct SettingsDebug<'a>(pub &'a Settings);
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 fn var(env: Env, name: &str) -> Option<String> {
-    env(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    env(name)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn parse<T: std::str::FromStr>(env: Env, name: &'static str, default: T) -> Result<T, ConfigError>
@@ -121,14 +126,20 @@ impl Settings {
 
         let jwt_secret = var(env, "JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into());
         if production && jwt_secret == DEV_JWT_SECRET {
-            return Err(invalid("JWT_SECRET", "the development secret is refused in production"));
+            return Err(invalid(
+                "JWT_SECRET",
+                "the development secret is refused in production",
+            ));
         }
         if jwt_secret.len() < 32 {
             return Err(invalid("JWT_SECRET", "must be at least 32 characters"));
         }
         let secret_key = var(env, "SECRET_KEY").unwrap_or_else(|| DEV_SECRET_KEY.into());
         if production && secret_key == DEV_SECRET_KEY {
-            return Err(invalid("SECRET_KEY", "the development key is refused in production"));
+            return Err(invalid(
+                "SECRET_KEY",
+                "the development key is refused in production",
+            ));
         }
         let previous = var(env, "SECRET_KEY_PREVIOUS").unwrap_or_default();
         let secret_keys = SecretKeys::from_base64(&secret_key, &previous)
@@ -181,7 +192,11 @@ impl Settings {
             redis_namespace: var(env, "REDIS_NAMESPACE").unwrap_or_else(|| "quayside".into()),
             otel_endpoint: var(env, "OTEL_EXPORTER_OTLP_ENDPOINT"),
             service_name: var(env, "OTEL_SERVICE_NAME").unwrap_or_default(),
-            metrics_addr: parse(env, "METRICS_ADDR", "127.0.0.1:9091".parse().expect("literal"))?,
+            metrics_addr: parse(
+                env,
+                "METRICS_ADDR",
+                "127.0.0.1:9091".parse().expect("literal"),
+            )?,
             trust_proxy_headers: parse(env, "TRUST_PROXY_HEADERS", false)?,
             login_limit_per_email: parse(env, "LOGIN_LIMIT_PER_EMAIL", 10u32)?,
             login_limit_per_ip: parse(env, "LOGIN_LIMIT_PER_IP", 50u32)?,
@@ -198,7 +213,10 @@ impl Settings {
             )?),
             shutdown_timeout: Duration::from_secs(parse(env, "SHUTDOWN_TIMEOUT_SECS", 30u64)?),
             http_workers: var(env, "HTTP_WORKERS")
-                .map(|v| v.parse().map_err(|_| invalid("HTTP_WORKERS", "must be a number")))
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| invalid("HTTP_WORKERS", "must be a number"))
+                })
                 .transpose()?,
         };
         if settings.tracking_poll_interval.is_zero() {
@@ -217,7 +235,10 @@ impl Settings {
         let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
             return false;
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         if !self.shipstation_allowed_hosts.contains(&host) {
             return false;
         }
@@ -239,7 +260,9 @@ impl Settings {
 
 /// Decodes standard base64, for keys given in the environment.
 pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD.decode(value.trim()).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()
 }
 
 #[cfg(test)]
@@ -261,12 +284,16 @@ mod tests {
         assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_base_url, "http://localhost:8080");
         assert_eq!(s.tracking_poll_interval, Duration::from_secs(300));
-        assert!(s.shipstation_allowed_hosts.contains(&"localhost".to_string()));
+        assert!(s
+            .shipstation_allowed_hosts
+            .contains(&"localhost".to_string()));
     }
 
     #[test]
     fn production_refuses_development_secrets() {
-        let err = settings(&[("APP_ENV", "production")]).err().expect("refused");
+        let err = settings(&[("APP_ENV", "production")])
+            .err()
+            .expect("refused");
         assert!(err.to_string().contains("JWT_SECRET"));
         let err = settings(&[
             ("APP_ENV", "production"),

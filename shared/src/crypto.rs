@@ -206,7 +206,10 @@ mod tests {
         let keys = SecretKeys::from_base64(K1, "").expect("key");
         assert_ne!(keys.keyed_hash("a", b"v"), keys.keyed_hash("b", b"v"));
         assert_eq!(keys.keyed_hash("a", b"v"), keys.keyed_hash("a", b"v"));
-        assert!(constant_time_eq(&keys.keyed_hash("a", b"v"), &keys.keyed_hash("a", b"v")));
+        assert!(constant_time_eq(
+            &keys.keyed_hash("a", b"v"),
+            &keys.keyed_hash("a", b"v")
+        ));
         assert!(!constant_time_eq(b"ab", b"abc"));
     }
 

@@ -33,13 +33,17 @@ pub struct Metrics {
 
 fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
-    registry.register(Box::new(c.clone())).expect("unique metric");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("unique metric");
     c
 }
 
 fn gauge(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
     let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
-    registry.register(Box::new(g.clone())).expect("unique metric");
+    registry
+        .register(Box::new(g.clone()))
+        .expect("unique metric");
     g
 }
 
@@ -55,17 +59,67 @@ impl Metrics {
             .register(Box::new(http_duration.clone()))
             .expect("unique metric");
         Metrics {
-            http_requests: counter(&registry, "http_requests_total", "HTTP requests", &["route", "method", "status"]),
+            http_requests: counter(
+                &registry,
+                "http_requests_total",
+                "HTTP requests",
+                &["route", "method", "status"],
+            ),
             http_duration,
-            soap_calls: counter(&registry, "qbwc_soap_calls_total", "Web Connector SOAP calls", &["method", "outcome"]),
-            qbwc_sessions: counter(&registry, "qbwc_sessions_total", "Web Connector sessions ended", &["outcome"]),
-            sales_received: counter(&registry, "qb_sales_received_total", "QuickBooks sales received", &["outcome"]),
-            jobs: counter(&registry, "jobs_total", "Jobs processed", &["queue", "outcome"]),
-            queue_depth: gauge(&registry, "queue_depth", "Jobs waiting in a queue", &["queue"]),
-            shipstation_requests: counter(&registry, "shipstation_requests_total", "ShipStation API calls", &["endpoint", "status"]),
-            shipstation_budget_remaining: gauge(&registry, "shipstation_rate_limit_remaining", "Last X-Rate-Limit-Remaining seen", &["connection"]),
-            orders_pushed: counter(&registry, "orders_pushed_total", "Orders sent to ShipStation, by result", &["result"]),
-            write_backs: counter(&registry, "write_backs_total", "QuickBooks write-backs, by outcome", &["outcome"]),
+            soap_calls: counter(
+                &registry,
+                "qbwc_soap_calls_total",
+                "Web Connector SOAP calls",
+                &["method", "outcome"],
+            ),
+            qbwc_sessions: counter(
+                &registry,
+                "qbwc_sessions_total",
+                "Web Connector sessions ended",
+                &["outcome"],
+            ),
+            sales_received: counter(
+                &registry,
+                "qb_sales_received_total",
+                "QuickBooks sales received",
+                &["outcome"],
+            ),
+            jobs: counter(
+                &registry,
+                "jobs_total",
+                "Jobs processed",
+                &["queue", "outcome"],
+            ),
+            queue_depth: gauge(
+                &registry,
+                "queue_depth",
+                "Jobs waiting in a queue",
+                &["queue"],
+            ),
+            shipstation_requests: counter(
+                &registry,
+                "shipstation_requests_total",
+                "ShipStation API calls",
+                &["endpoint", "status"],
+            ),
+            shipstation_budget_remaining: gauge(
+                &registry,
+                "shipstation_rate_limit_remaining",
+                "Last X-Rate-Limit-Remaining seen",
+                &["connection"],
+            ),
+            orders_pushed: counter(
+                &registry,
+                "orders_pushed_total",
+                "Orders sent to ShipStation, by result",
+                &["result"],
+            ),
+            write_backs: counter(
+                &registry,
+                "write_backs_total",
+                "QuickBooks write-backs, by outcome",
+                &["outcome"],
+            ),
             registry,
         }
     }

@@ -75,12 +75,18 @@ pub struct QbAddress {
 impl QbAddress {
     /// The non-empty `Addr1..Addr5` lines, in order.
     pub fn lines(&self) -> Vec<&str> {
-        [&self.addr1, &self.addr2, &self.addr3, &self.addr4, &self.addr5]
-            .into_iter()
-            .filter_map(|l| l.as_deref())
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect()
+        [
+            &self.addr1,
+            &self.addr2,
+            &self.addr3,
+            &self.addr4,
+            &self.addr5,
+        ]
+        .into_iter()
+        .filter_map(|l| l.as_deref())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -91,16 +91,28 @@ impl SyncSettings {
         if self.shipping_item_name.trim().is_empty() || self.shipping_item_name.len() > 159 {
             return Err(("shipping_item_name", "must be 1 to 159 characters".into()));
         }
-        if let Some(s) = self.export_order_statuses.iter().find(|s| !ORDER_STATUSES.contains(&s.as_str())) {
-            return Err(("export_order_statuses", format!("unknown ShipStation status {s:?}")));
+        if let Some(s) = self
+            .export_order_statuses
+            .iter()
+            .find(|s| !ORDER_STATUSES.contains(&s.as_str()))
+        {
+            return Err((
+                "export_order_statuses",
+                format!("unknown ShipStation status {s:?}"),
+            ));
         }
         if TrackingField::parse(&self.tracking_field).is_none() {
             return Err((
                 "tracking_field",
-                "must be \"memo\", \"other\" or \"custom:<name>\" (name up to 31 characters)".into(),
+                "must be \"memo\", \"other\" or \"custom:<name>\" (name up to 31 characters)"
+                    .into(),
             ));
         }
-        if self.class_filter.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        if self
+            .class_filter
+            .as_deref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
             return Err(("class_filter", "must be null or a class name".into()));
         }
         Ok(())
@@ -133,7 +145,10 @@ mod tests {
     #[test]
     fn tracking_field_forms() {
         assert_eq!(TrackingField::parse("other"), Some(TrackingField::Other));
-        assert_eq!(TrackingField::parse("custom:Tracking"), Some(TrackingField::Custom("Tracking".into())));
+        assert_eq!(
+            TrackingField::parse("custom:Tracking"),
+            Some(TrackingField::Custom("Tracking".into()))
+        );
         assert_eq!(TrackingField::parse("custom:"), None);
         assert_eq!(TrackingField::parse("notes"), None);
     }

@@ -59,7 +59,9 @@ pub fn init(service: &str, otlp_endpoint: Option<&str>) -> TelemetryGuard {
         Some(
             tracing_opentelemetry::layer()
                 .with_tracer(tracer)
-                .with_filter(EnvFilter::new("info,sqlx=warn,h2=warn,tonic=warn,hyper=warn"))
+                .with_filter(EnvFilter::new(
+                    "info,sqlx=warn,h2=warn,tonic=warn,hyper=warn",
+                ))
                 .boxed(),
         )
     });

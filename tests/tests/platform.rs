@@ -25,27 +25,49 @@ async fn signup_login_me_and_duplicate_email() {
     assert_eq!(again.error_code(), Some("email_taken"));
 
     let short = env
-        .post_json(None, "/api/v1/auth/signup", &json!({"company_name": "X", "email": "new@example.test", "password": "short"}))
+        .post_json(
+            None,
+            "/api/v1/auth/signup",
+            &json!({"company_name": "X", "email": "new@example.test", "password": "short"}),
+        )
         .await;
     assert_eq!(short.status, 422);
-    assert!(short.body["error"]["message"].as_str().unwrap_or_default().contains("password"));
+    assert!(short.body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("password"));
 
     let login = env
-        .post_json(None, "/api/v1/auth/login", &json!({"email": t.email, "password": t.password}))
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": t.email, "password": t.password}),
+        )
         .await;
     assert_eq!(login.status, 200, "{}", login.body);
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 900);
 
     let wrong = env
-        .post_json(None, "/api/v1/auth/login", &json!({"email": t.email, "password": "wrong-password-123"}))
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": t.email, "password": "wrong-password-123"}),
+        )
         .await;
     let unknown = env
-        .post_json(None, "/api/v1/auth/login", &json!({"email": "nobody@example.test", "password": "wrong-password-123"}))
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": "nobody@example.test", "password": "wrong-password-123"}),
+        )
         .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(unknown.status, 401);
-    assert_eq!(wrong.body["error"]["message"], unknown.body["error"]["message"]);
+    assert_eq!(
+        wrong.body["error"]["message"],
+        unknown.body["error"]["message"]
+    );
 }
 
 #[tokio::test]
@@ -53,19 +75,34 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let env = TestEnv::start().await;
     let t = env.signup().await;
     let first = env
-        .post_json(None, "/api/v1/auth/refresh", &json!({"refresh_token": t.refresh_token}))
+        .post_json(
+            None,
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": t.refresh_token}),
+        )
         .await;
     assert_eq!(first.status, 200, "{}", first.body);
-    let second_token = first.body["refresh_token"].as_str().expect("new token").to_string();
+    let second_token = first.body["refresh_token"]
+        .as_str()
+        .expect("new token")
+        .to_string();
     assert_ne!(second_token, t.refresh_token);
 
     // The spent token comes back: the whole family dies, including the fresh one.
     let reuse = env
-        .post_json(None, "/api/v1/auth/refresh", &json!({"refresh_token": t.refresh_token}))
+        .post_json(
+            None,
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": t.refresh_token}),
+        )
         .await;
     assert_eq!(reuse.status, 401);
     let after = env
-        .post_json(None, "/api/v1/auth/refresh", &json!({"refresh_token": second_token}))
+        .post_json(
+            None,
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": second_token}),
+        )
         .await;
     assert_eq!(after.status, 401, "family must be revoked: {}", after.body);
 }
@@ -75,11 +112,19 @@ async fn logout_ends_the_refresh_token() {
     let env = TestEnv::start().await;
     let t = env.signup().await;
     let out = env
-        .post_json(None, "/api/v1/auth/logout", &json!({"refresh_token": t.refresh_token}))
+        .post_json(
+            None,
+            "/api/v1/auth/logout",
+            &json!({"refresh_token": t.refresh_token}),
+        )
         .await;
     assert_eq!(out.status, 204);
     let refresh = env
-        .post_json(None, "/api/v1/auth/refresh", &json!({"refresh_token": t.refresh_token}))
+        .post_json(
+            None,
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": t.refresh_token}),
+        )
         .await;
     assert_eq!(refresh.status, 401);
 }
@@ -94,7 +139,8 @@ async fn tampered_expired_and_unsigned_tokens_are_refused() {
 
     let none_header = engine.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let unsigned = format!("{none_header}.{}.", parts[1]);
-    let forged_payload = engine.encode(payload.replace(&t.tenant_id, "00000000-0000-0000-0000-000000000000"));
+    let forged_payload =
+        engine.encode(payload.replace(&t.tenant_id, "00000000-0000-0000-0000-000000000000"));
     let tampered = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
 
     for token in [unsigned.as_str(), tampered.as_str(), "garbage", ""] {
@@ -114,25 +160,38 @@ async fn tampered_expired_and_unsigned_tokens_are_refused() {
 
 #[tokio::test]
 async fn login_attempts_are_rate_limited() {
-    let env = TestEnv::start_with(EnvOptions::default().with_env("LOGIN_LIMIT_PER_EMAIL", "3")).await;
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("LOGIN_LIMIT_PER_EMAIL", "3")).await;
     let t = env.signup().await;
     let mut statuses = Vec::new();
     let mut last = None;
     for _ in 0..5 {
         let r = env
-            .post_json(None, "/api/v1/auth/login", &json!({"email": t.email, "password": "wrong-password-123"}))
+            .post_json(
+                None,
+                "/api/v1/auth/login",
+                &json!({"email": t.email, "password": "wrong-password-123"}),
+            )
             .await;
         statuses.push(r.status);
         last = Some(r);
     }
     assert_eq!(statuses, vec![401, 401, 401, 429, 429]);
     let last = last.expect("reply");
-    let retry: u64 = last.headers["retry-after"].to_str().expect("ascii").parse().expect("secs");
+    let retry: u64 = last.headers["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("secs");
     assert!(retry > 0 && retry <= 300);
     assert_eq!(last.error_code(), Some("too_many_attempts"));
     // Even the right password is refused while limited.
     let good = env
-        .post_json(None, "/api/v1/auth/login", &json!({"email": t.email, "password": t.password}))
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": t.email, "password": t.password}),
+        )
         .await;
     assert_eq!(good.status, 429);
 }
@@ -143,9 +202,14 @@ async fn connections_keep_the_secret_sealed_and_never_return_it() {
     let t = env.signup().await;
     let (id, account) = env.create_connection(&t).await;
 
-    let one = env.get(Some(&t), &format!("/api/v1/connections/{id}")).await;
+    let one = env
+        .get(Some(&t), &format!("/api/v1/connections/{id}"))
+        .await;
     assert_eq!(one.status, 200);
-    assert_eq!(one.body["api_key_last4"], &account.api_key[account.api_key.len() - 4..]);
+    assert_eq!(
+        one.body["api_key_last4"],
+        &account.api_key[account.api_key.len() - 4..]
+    );
     assert_eq!(one.body["status"], "active");
     let list = env.get(Some(&t), "/api/v1/connections").await;
     assert_eq!(list.body["connections"].as_array().map(Vec::len), Some(1));
@@ -154,7 +218,9 @@ async fn connections_keep_the_secret_sealed_and_never_return_it() {
         assert!(!reply.text.contains(&account.api_key));
     }
 
-    let stores = env.get(Some(&t), &format!("/api/v1/connections/{id}/stores")).await;
+    let stores = env
+        .get(Some(&t), &format!("/api/v1/connections/{id}/stores"))
+        .await;
     assert_eq!(stores.status, 200, "{}", stores.body);
     let names: Vec<&str> = stores.body["stores"]
         .as_array()
@@ -182,13 +248,24 @@ async fn connections_keep_the_secret_sealed_and_never_return_it() {
     assert!(!env.apis[0].log().contains(&account.api_secret));
 
     let renamed = env
-        .patch_json(Some(&t), &format!("/api/v1/connections/{id}"), &json!({"name": "Renamed"}))
+        .patch_json(
+            Some(&t),
+            &format!("/api/v1/connections/{id}"),
+            &json!({"name": "Renamed"}),
+        )
         .await;
     assert_eq!(renamed.status, 200);
     assert_eq!(renamed.body["name"], "Renamed");
-    let deleted = env.delete(Some(&t), &format!("/api/v1/connections/{id}")).await;
+    let deleted = env
+        .delete(Some(&t), &format!("/api/v1/connections/{id}"))
+        .await;
     assert_eq!(deleted.status, 204);
-    assert_eq!(env.get(Some(&t), &format!("/api/v1/connections/{id}")).await.status, 404);
+    assert_eq!(
+        env.get(Some(&t), &format!("/api/v1/connections/{id}"))
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -202,18 +279,33 @@ async fn wrong_credentials_and_disallowed_hosts_are_refused() {
     assert_eq!(wrong.status, 422, "{}", wrong.body);
     assert_eq!(wrong.error_code(), Some("invalid_shipstation_credentials"));
 
-    for url in ["http://169.254.169.254", "https://evil.example.com", "ftp://127.0.0.1", "not a url"] {
+    for url in [
+        "http://169.254.169.254",
+        "https://evil.example.com",
+        "ftp://127.0.0.1",
+        "not a url",
+    ] {
         let r = env
             .post_json(Some(&t), "/api/v1/connections", &json!({"name": "x", "api_key": "right-key", "api_secret": "right-secret", "base_url": url}))
             .await;
         assert_eq!(r.status, 422, "{url}: {}", r.body);
-        assert!(r.body["error"]["message"].as_str().unwrap_or_default().contains("base_url"));
+        assert!(r.body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("base_url"));
     }
     let missing = env
-        .post_json(Some(&t), "/api/v1/connections", &json!({"name": "x", "api_secret": "s"}))
+        .post_json(
+            Some(&t),
+            "/api/v1/connections",
+            &json!({"name": "x", "api_secret": "s"}),
+        )
         .await;
     assert_eq!(missing.status, 422);
-    assert!(missing.body["error"]["message"].as_str().unwrap_or_default().contains("api_key"));
+    assert!(missing.body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("api_key"));
     // Nothing was stored.
     let list = env.get(Some(&t), "/api/v1/connections").await;
     assert_eq!(list.body["connections"].as_array().map(Vec::len), Some(0));
@@ -240,19 +332,31 @@ async fn another_tenant_gets_404_on_every_connection_route() {
         assert_eq!(r.error_code(), Some("not_found"));
     }
     let patch = env
-        .patch_json(Some(&b), &format!("/api/v1/connections/{id}"), &json!({"name": "stolen"}))
+        .patch_json(
+            Some(&b),
+            &format!("/api/v1/connections/{id}"),
+            &json!({"name": "stolen"}),
+        )
         .await;
     assert_eq!(patch.status, 404);
     let pair = env
-        .post_json(Some(&b), &format!("/api/v1/connections/{id}/qbwc"), &json!({}))
+        .post_json(
+            Some(&b),
+            &format!("/api/v1/connections/{id}/qbwc"),
+            &json!({}),
+        )
         .await;
     assert_eq!(pair.status, 404);
-    let del = env.delete(Some(&b), &format!("/api/v1/connections/{id}")).await;
+    let del = env
+        .delete(Some(&b), &format!("/api/v1/connections/{id}"))
+        .await;
     assert_eq!(del.status, 404);
     let list = env.get(Some(&b), "/api/v1/connections").await;
     assert_eq!(list.body["connections"].as_array().map(Vec::len), Some(0));
     // A's connection is untouched.
-    let mine = env.get(Some(&a), &format!("/api/v1/connections/{id}")).await;
+    let mine = env
+        .get(Some(&a), &format!("/api/v1/connections/{id}"))
+        .await;
     assert_eq!(mine.body["name"], "Main");
 }
 
@@ -263,7 +367,10 @@ async fn row_level_security_hides_rows_from_the_app_role() {
     env.create_connection(&a).await;
     let db = env.db().await;
     let mut conn = db.acquire().await.expect("conn");
-    sqlx::query("SET ROLE quayside_app").execute(&mut *conn).await.expect("role");
+    sqlx::query("SET ROLE quayside_app")
+        .execute(&mut *conn)
+        .await
+        .expect("role");
     let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM connections")
         .fetch_one(&mut *conn)
         .await
@@ -284,7 +391,10 @@ async fn row_level_security_hides_rows_from_the_app_role() {
         .bind(other)
         .execute(&mut *conn)
         .await;
-    assert!(insert.is_err(), "WITH CHECK must refuse rows of another tenant");
+    assert!(
+        insert.is_err(),
+        "WITH CHECK must refuse rows of another tenant"
+    );
 }
 
 #[tokio::test]
@@ -292,7 +402,12 @@ async fn malformed_json_and_oversize_bodies_get_clear_errors() {
     let env = TestEnv::start_with(EnvOptions::default().with_env("MAX_JSON_BYTES", "4096")).await;
     let t = env.signup().await;
     let bad = env
-        .post_raw(Some(&t), "/api/v1/connections", "application/json", b"{\"name\": ".to_vec())
+        .post_raw(
+            Some(&t),
+            "/api/v1/connections",
+            "application/json",
+            b"{\"name\": ".to_vec(),
+        )
         .await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.error_code(), Some("invalid_json"));
@@ -302,7 +417,12 @@ async fn malformed_json_and_oversize_bodies_get_clear_errors() {
     assert_eq!(wrong_type.status, 422);
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(10_000));
     let too_big = env
-        .post_raw(Some(&t), "/api/v1/connections", "application/json", big.into_bytes())
+        .post_raw(
+            Some(&t),
+            "/api/v1/connections",
+            "application/json",
+            big.into_bytes(),
+        )
         .await;
     assert_eq!(too_big.status, 413);
     assert_eq!(too_big.error_code(), Some("payload_too_large"));
@@ -325,7 +445,11 @@ async fn health_readiness_and_metrics() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let metrics = env.get(None, "/metrics").await;
     assert_eq!(metrics.status, 200);
-    assert!(metrics.text.contains("quayside_http_requests_total"), "{}", metrics.text);
+    assert!(
+        metrics.text.contains("quayside_http_requests_total"),
+        "{}",
+        metrics.text
+    );
 }
 
 #[tokio::test]
@@ -341,7 +465,11 @@ async fn the_api_refuses_to_start_in_production_with_development_secrets() {
         .await
         .expect("run api");
     assert!(!out.status.success());
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("JWT_SECRET"), "{text}");
 }
 
@@ -361,11 +489,21 @@ async fn rotating_the_secret_key_keeps_tokens_credentials_and_passwords_working(
         .expect("api with rotated key");
 
     let refreshed = env
-        .post_json(None, "/api/v1/auth/refresh", &json!({"refresh_token": t.refresh_token}))
+        .post_json(
+            None,
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": t.refresh_token}),
+        )
         .await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.body);
-    let stores = env.get(Some(&t), &format!("/api/v1/connections/{conn}/stores")).await;
-    assert_eq!(stores.status, 200, "sealed credentials open with the previous key: {}", stores.body);
+    let stores = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/stores"))
+        .await;
+    assert_eq!(
+        stores.status, 200,
+        "sealed credentials open with the previous key: {}",
+        stores.body
+    );
     let report = quayside_tests::web_connector::WebConnector::new(&env.qbwc_url(0))
         .run_session(
             &quayside_tests::qb_company::Company::new(),

@@ -34,12 +34,20 @@ async fn run(env: &TestEnv, company: &Company, user: &str, pass: &str) -> Sessio
 
 async fn count(env: &TestEnv, sql: &str, conn: Uuid) -> i64 {
     let db = env.db().await;
-    let (n,): (i64,) = sqlx::query_as(sql).bind(conn).fetch_one(&db).await.expect("count");
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .bind(conn)
+        .fetch_one(&db)
+        .await
+        .expect("count");
     n
 }
 
 fn assert_monotonic_to_100(report: &SessionReport) {
-    assert!(report.percents.windows(2).all(|w| w[0] <= w[1]), "{:?}", report.percents);
+    assert!(
+        report.percents.windows(2).all(|w| w[0] <= w[1]),
+        "{:?}",
+        report.percents
+    );
     assert_eq!(report.percents.last(), Some(&100), "{:?}", report.percents);
 }
 
@@ -54,17 +62,49 @@ async fn a_250_invoice_company_syncs_completely_across_iterator_pages() {
     assert_eq!(report.auth_status, "", "{report:?}");
     assert!(report.failure.is_none(), "{:?}", report.failure);
     assert_monotonic_to_100(&report);
-    let continues = report.requests.iter().filter(|r| r.contains("iterator=\"Continue\"")).count();
+    let continues = report
+        .requests
+        .iter()
+        .filter(|r| r.contains("iterator=\"Continue\""))
+        .count();
     assert_eq!(continues, 2, "250 invoices in pages of 100");
-    assert!(report.requests.iter().any(|r| r.contains("CustomerQueryRq")));
-    assert!(report.close_message.as_deref().unwrap_or_default().contains("250"));
+    assert!(report
+        .requests
+        .iter()
+        .any(|r| r.contains("CustomerQueryRq")));
+    assert!(report
+        .close_message
+        .as_deref()
+        .unwrap_or_default()
+        .contains("250"));
 
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn).await, 250);
     assert_eq!(
-        count(&env, "SELECT count(*) FROM orders WHERE connection_id = $1 AND status = 'pending'", conn).await,
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn
+        )
+        .await,
         250
     );
-    assert!(count(&env, "SELECT count(*) FROM qb_customers WHERE connection_id = $1", conn).await > 0);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM orders WHERE connection_id = $1 AND status = 'pending'",
+            conn
+        )
+        .await,
+        250
+    );
+    assert!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_customers WHERE connection_id = $1",
+            conn
+        )
+        .await
+            > 0
+    );
     let db = env.db().await;
     let row: (String, i32, i32, Option<String>) = sqlx::query_as(
         "SELECT status, sales_received, requests_sent, error FROM sync_runs WHERE connection_id = $1",
@@ -112,7 +152,10 @@ async fn edits_in_quickbooks_arrive_as_new_revisions_and_nothing_else_does() {
     .expect("rows");
     let mut expected = vec![ids[3].as_str().to_string(), ids[7].as_str().to_string()];
     expected.sort();
-    assert_eq!(revised.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), expected);
+    assert_eq!(
+        revised.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        expected
+    );
     assert!(revised.iter().all(|r| r.1 == 2));
     let changed_events = count(
         &env,
@@ -121,17 +164,19 @@ async fn edits_in_quickbooks_arrive_as_new_revisions_and_nothing_else_does() {
     )
     .await;
     assert_eq!(changed_events, 2);
-    let memo: (serde_json::Value,) = sqlx::query_as("SELECT snapshot FROM qb_sales WHERE txn_id = $1")
-        .bind(ids[3].as_str())
-        .fetch_one(&db)
-        .await
-        .expect("sale");
+    let memo: (serde_json::Value,) =
+        sqlx::query_as("SELECT snapshot FROM qb_sales WHERE txn_id = $1")
+            .bind(ids[3].as_str())
+            .fetch_one(&db)
+            .await
+            .expect("sale");
     assert_eq!(memo.0["memo"], "Leave at the back door");
 }
 
 #[tokio::test]
 async fn a_web_connector_that_drops_mid_iterator_loses_nothing() {
-    let env = TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;
     let (_t, conn, user, pass) = paired(&env).await;
     let company = Company::new();
     company.generate_invoices(250);
@@ -141,7 +186,12 @@ async fn a_web_connector_that_drops_mid_iterator_loses_nothing() {
     let dropped = wc.run_session(&company, &opts).await;
     assert!(dropped.dropped);
     assert!(dropped.close_message.is_none());
-    let stored = count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn).await;
+    let stored = count(
+        &env,
+        "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+        conn,
+    )
+    .await;
     assert_eq!(stored, 100, "only the first page arrived");
     company.end_session();
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -149,14 +199,26 @@ async fn a_web_connector_that_drops_mid_iterator_loses_nothing() {
     let next = run(&env, &company, &user, &pass).await;
     assert_eq!(next.auth_status, "");
     assert_monotonic_to_100(&next);
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn).await, 250);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        250
+    );
     let db = env.db().await;
-    let runs: Vec<(String,)> = sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1 ORDER BY started_at")
-        .bind(conn)
-        .fetch_all(&db)
-        .await
-        .expect("runs");
-    assert_eq!(runs, vec![("abandoned".to_string(),), ("completed".to_string(),)]);
+    let runs: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1 ORDER BY started_at")
+            .bind(conn)
+            .fetch_all(&db)
+            .await
+            .expect("runs");
+    assert_eq!(
+        runs,
+        vec![("abandoned".to_string(),), ("completed".to_string(),)]
+    );
 }
 
 #[tokio::test]
@@ -182,13 +244,34 @@ async fn hresult_and_qbxml_status_errors_are_recorded() {
     company.generate_invoices(5);
     company.fail_next_requests(1, Hresult::parse_error());
     let report = run(&env, &company, &user, &pass).await;
-    assert!(report.percents.first().is_some_and(|p| *p < 0), "{:?}", report.percents);
-    assert!(report.last_error.as_deref().unwrap_or_default().contains("0x80040400"));
-    let runs = env.get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs")).await;
+    assert!(
+        report.percents.first().is_some_and(|p| *p < 0),
+        "{:?}",
+        report.percents
+    );
+    assert!(report
+        .last_error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("0x80040400"));
+    let runs = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs"))
+        .await;
     assert_eq!(runs.status, 200, "{}", runs.body);
     assert_eq!(runs.body["runs"][0]["status"], "failed");
-    assert!(runs.body["runs"][0]["error"].as_str().unwrap_or_default().contains("0x80040400"));
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn).await, 0);
+    assert!(runs.body["runs"][0]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("0x80040400"));
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        0
+    );
 
     company.fail_with_status(StatusFault {
         request: Some("InvoiceQueryRq".into()),
@@ -199,23 +282,47 @@ async fn hresult_and_qbxml_status_errors_are_recorded() {
     });
     let report = run(&env, &company, &user, &pass).await;
     assert_eq!(report.percents.last(), Some(&100));
-    let runs = env.get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs")).await;
+    let runs = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs"))
+        .await;
     let newest = &runs.body["runs"][0];
-    assert!(newest["error"].as_str().unwrap_or_default().contains("3120"), "{newest}");
+    assert!(
+        newest["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("3120"),
+        "{newest}"
+    );
 
     // And QuickBooks that cannot be opened at all.
     let wc = WebConnector::new(&env.qbwc_url(0));
     let mut opts = SessionOptions::new(&user, &pass);
-    opts.connection_error = Some(Hresult { code: "0x80040408".into(), message: "Could not start QuickBooks.".into() });
+    opts.connection_error = Some(Hresult {
+        code: "0x80040408".into(),
+        message: "Could not start QuickBooks.".into(),
+    });
     let report = wc.run_session(&company, &opts).await;
     assert_eq!(report.connection_error_reply.as_deref(), Some("done"));
-    let runs = env.get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs")).await;
-    assert!(runs.body["runs"][0]["error"].as_str().unwrap_or_default().contains("Could not start QuickBooks"));
+    let runs = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs"))
+        .await;
+    assert!(runs.body["runs"][0]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Could not start QuickBooks"));
 
     // The next clean run still reads everything.
     let report = run(&env, &company, &user, &pass).await;
     assert_monotonic_to_100(&report);
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn).await, 5);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        5
+    );
 }
 
 #[tokio::test]
@@ -249,8 +356,24 @@ async fn one_tenants_ticket_never_reaches_another_tenants_data() {
         run(&env, &company_b, &user_b, &pass_b)
     );
     assert_ne!(ra.ticket, rb.ticket);
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn_a).await, 3);
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn_b).await, 4);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn_a
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn_b
+        )
+        .await,
+        4
+    );
     let db = env.db().await;
     let wrong_tenant: (i64,) = sqlx::query_as(
         "SELECT count(*) FROM qb_sales s JOIN connections c ON c.id = s.connection_id WHERE s.tenant_id <> c.tenant_id",
@@ -259,9 +382,13 @@ async fn one_tenants_ticket_never_reaches_another_tenants_data() {
     .await
     .expect("count");
     assert_eq!(wrong_tenant.0, 0);
-    let a_sees_b = env.get(Some(&a), &format!("/api/v1/connections/{conn_b}/sync-runs")).await;
+    let a_sees_b = env
+        .get(Some(&a), &format!("/api/v1/connections/{conn_b}/sync-runs"))
+        .await;
     assert_eq!(a_sees_b.status, 404);
-    let b_runs = env.get(Some(&b), &format!("/api/v1/connections/{conn_b}/sync-runs")).await;
+    let b_runs = env
+        .get(Some(&b), &format!("/api/v1/connections/{conn_b}/sync-runs"))
+        .await;
     assert_eq!(b_runs.body["runs"].as_array().map(Vec::len), Some(1));
 }
 
@@ -270,7 +397,10 @@ async fn post_soap(env: &TestEnv, action: &str, body: Vec<u8>) -> (u16, String) 
         .http
         .post(env.qbwc_url(0))
         .header("content-type", "text/xml; charset=utf-8")
-        .header("soapaction", format!("\"http://developer.intuit.com/{action}\""))
+        .header(
+            "soapaction",
+            format!("\"http://developer.intuit.com/{action}\""),
+        )
         .body(body)
         .send()
         .await
@@ -281,7 +411,8 @@ async fn post_soap(env: &TestEnv, action: &str, body: Vec<u8>) -> (u16, String) 
 #[tokio::test]
 async fn the_captured_real_requests_are_answered_in_band() {
     let env = TestEnv::start().await;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/qbwc-samples");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/qbwc-samples");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("samples dir") {
         let path = entry.expect("entry").path();
@@ -291,14 +422,21 @@ async fn the_captured_real_requests_are_answered_in_band() {
         seen += 1;
         let body = std::fs::read(&path).expect("sample");
         let (status, text) = post_soap(&env, "x", body).await;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         assert_eq!(status, 200, "{name}: {text}");
         assert!(!text.contains("Fault"), "{name}: {text}");
         if name.contains("authenticate") {
             assert!(text.contains("<string>nvu</string>"), "{text}");
         }
         if name.contains("receiveResponseXML") {
-            assert!(text.contains("<receiveResponseXMLResult>-"), "unknown ticket is an in-band error: {text}");
+            assert!(
+                text.contains("<receiveResponseXMLResult>-"),
+                "unknown ticket is an in-band error: {text}"
+            );
         }
     }
     assert_eq!(seen, 6);
@@ -309,9 +447,13 @@ async fn malformed_doctype_and_oversize_bodies_are_refused_and_the_server_keeps_
     let env = TestEnv::start_with(EnvOptions::default().with_env("MAX_SOAP_BYTES", "200000")).await;
     let (_t, conn, user, pass) = paired(&env).await;
 
-    let (status, text) = post_soap(&env, "authenticate", b"<soap:Envelope><unclosed>".to_vec()).await;
+    let (status, text) =
+        post_soap(&env, "authenticate", b"<soap:Envelope><unclosed>".to_vec()).await;
     assert_eq!(status, 500);
-    assert!(text.contains("soap:Fault") || text.contains(":Fault>"), "{text}");
+    assert!(
+        text.contains("soap:Fault") || text.contains(":Fault>"),
+        "{text}"
+    );
 
     let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><authenticate xmlns="http://developer.intuit.com/"><strUserName>&lol2;</strUserName><strPassword>x</strPassword></authenticate></soap:Body></soap:Envelope>"#;
     let (status, text) = post_soap(&env, "authenticate", bomb.as_bytes().to_vec()).await;
@@ -334,7 +476,15 @@ async fn malformed_doctype_and_oversize_bodies_are_refused_and_the_server_keeps_
     company.generate_invoices(3);
     let report = run(&env, &company, &user, &pass).await;
     assert_monotonic_to_100(&report);
-    assert_eq!(count(&env, "SELECT count(*) FROM qb_sales WHERE connection_id = $1", conn).await, 3);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        3
+    );
 }
 
 #[tokio::test]
@@ -343,32 +493,72 @@ async fn the_qwc_file_and_wsdl_describe_the_endpoint() {
     let t = env.signup().await;
     let (conn, _) = env.create_connection(&t).await;
     // The file is there before any password was issued, and its identity stays.
-    let before = env.get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc")).await;
+    let before = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc"))
+        .await;
     assert_eq!(before.status, 200);
-    let pair = env.post_json(Some(&t), &format!("/api/v1/connections/{conn}/qbwc"), &json!({})).await;
+    let pair = env
+        .post_json(
+            Some(&t),
+            &format!("/api/v1/connections/{conn}/qbwc"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(pair.status, 201);
     assert_eq!(pair.body["app_url"], format!("{}/qbwc", env.api_url()));
     assert!(pair.body["password"].as_str().unwrap_or_default().len() >= 40);
 
-    let qwc = env.get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc")).await;
+    let qwc = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc"))
+        .await;
     assert_eq!(qwc.status, 200);
-    assert!(qwc.headers["content-type"].to_str().unwrap_or_default().starts_with("application/xml"));
-    assert!(qwc.headers["content-disposition"].to_str().unwrap_or_default().starts_with("attachment"));
+    assert!(qwc.headers["content-type"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("application/xml"));
+    assert!(qwc.headers["content-disposition"]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("attachment"));
     let text = qwc.text.clone();
-    assert!(text.contains(&format!("<AppURL>{}/qbwc</AppURL>", env.api_url())), "{text}");
-    assert!(text.contains(&format!("<UserName>{}</UserName>", pair.body["username"].as_str().unwrap_or_default())));
+    assert!(
+        text.contains(&format!("<AppURL>{}/qbwc</AppURL>", env.api_url())),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "<UserName>{}</UserName>",
+        pair.body["username"].as_str().unwrap_or_default()
+    )));
     assert!(!text.contains(pair.body["password"].as_str().unwrap_or("x")));
-    let owner = text.split("<OwnerID>").nth(1).and_then(|s| s.split("</OwnerID>").next()).expect("owner").to_string();
-    assert!(owner.starts_with('{') && owner.ends_with('}') && owner.len() == 38, "{owner}");
+    let owner = text
+        .split("<OwnerID>")
+        .nth(1)
+        .and_then(|s| s.split("</OwnerID>").next())
+        .expect("owner")
+        .to_string();
+    assert!(
+        owner.starts_with('{') && owner.ends_with('}') && owner.len() == 38,
+        "{owner}"
+    );
     // Stable across downloads and rotations.
-    env.post_json(Some(&t), &format!("/api/v1/connections/{conn}/qbwc"), &json!({})).await;
-    let again = env.get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc")).await;
+    env.post_json(
+        Some(&t),
+        &format!("/api/v1/connections/{conn}/qbwc"),
+        &json!({}),
+    )
+    .await;
+    let again = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/qbwc/qwc"))
+        .await;
     assert!(again.text.contains(&owner));
     assert!(before.text.contains(&owner), "the OwnerID never changes");
 
     let wsdl = env.get(None, "/qbwc?wsdl").await;
     assert_eq!(wsdl.status, 200);
-    assert!(wsdl.text.contains("http://developer.intuit.com/") && wsdl.text.contains("receiveResponseXML"));
+    assert!(
+        wsdl.text.contains("http://developer.intuit.com/")
+            && wsdl.text.contains("receiveResponseXML")
+    );
     assert_eq!(env.get(None, "/qbwc").await.status, 200);
     assert_eq!(env.get(None, "/qbwc/support").await.status, 200);
 }
@@ -392,5 +582,13 @@ async fn authenticate_says_none_when_there_is_nothing_to_do() {
     let report = run(&env, &company, &user, &pass).await;
     assert_eq!(report.auth_status, "none");
     assert!(report.requests.is_empty());
-    assert_eq!(count(&env, "SELECT count(*) FROM sync_runs WHERE connection_id = $1", conn).await, 0);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM sync_runs WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        0
+    );
 }

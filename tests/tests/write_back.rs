@@ -27,10 +27,23 @@ async fn setup(settings: serde_json::Value) -> Setup {
     if let (Some(b), Some(extra)) = (body.as_object_mut(), settings.as_object()) {
         b.extend(extra.clone());
     }
-    let r = env.put_json(Some(&tenant), &format!("/api/v1/connections/{conn}/settings"), &body).await;
+    let r = env
+        .put_json(
+            Some(&tenant),
+            &format!("/api/v1/connections/{conn}/settings"),
+            &body,
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let (user, pass) = env.pair_web_connector(&tenant, conn).await;
-    Setup { env, tenant, conn, user, pass, company: Company::new() }
+    Setup {
+        env,
+        tenant,
+        conn,
+        user,
+        pass,
+        company: Company::new(),
+    }
 }
 
 impl Setup {
@@ -43,7 +56,13 @@ impl Setup {
     }
 
     /// Seeds a pending write-back for the order of `txn_id`; returns the order id.
-    async fn write_back(&self, txn_id: &str, add: &[&str], remove: &[&str], cost: Option<&str>) -> Uuid {
+    async fn write_back(
+        &self,
+        txn_id: &str,
+        add: &[&str],
+        remove: &[&str],
+        cost: Option<&str>,
+    ) -> Uuid {
         let db = self.env.db().await;
         let (order, tenant): (Uuid, Uuid) = sqlx::query_as(
             "SELECT o.id, o.tenant_id FROM orders o JOIN qb_sales s ON s.id = o.sale_id WHERE s.txn_id = $1 AND o.connection_id = $2",
@@ -74,7 +93,13 @@ impl Setup {
     }
 
     async fn order(&self, order: Uuid) -> serde_json::Value {
-        let r = self.env.get(Some(&self.tenant), &format!("/api/v1/connections/{}/orders/{order}", self.conn)).await;
+        let r = self
+            .env
+            .get(
+                Some(&self.tenant),
+                &format!("/api/v1/connections/{}/orders/{order}", self.conn),
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         r.body
     }
@@ -82,11 +107,18 @@ impl Setup {
 
 fn line_ids(company: &Company, txn: &str) -> Vec<String> {
     let t = company.get(txn).expect("txn");
-    t.all_lines().iter().map(|l| l.txn_line_id.clone()).collect()
+    t.all_lines()
+        .iter()
+        .map(|l| l.txn_line_id.clone())
+        .collect()
 }
 
 fn mods(report: &SessionReport) -> usize {
-    report.requests.iter().filter(|r| r.contains("ModRq")).count()
+    report
+        .requests
+        .iter()
+        .filter(|r| r.contains("ModRq"))
+        .count()
 }
 
 #[tokio::test]
@@ -101,33 +133,64 @@ async fn tracking_goes_into_the_memo_once_and_every_line_survives() {
                 item_group: "Starter Bundle".into(),
                 desc: Some("Bundle".into()),
                 quantity: Some(Decimal::ONE),
-                lines: vec![LineSpec::item("Widget").qty(1), LineSpec::item("Gadget Pro").qty(1)],
+                lines: vec![
+                    LineSpec::item("Widget").qty(1),
+                    LineSpec::item("Gadget Pro").qty(1),
+                ],
             }),
     );
     s.run().await;
     let before = line_ids(&s.company, txn.as_str());
-    let order = s.write_back(txn.as_str(), &["1Z999AA10123456784"], &[], None).await;
+    let order = s
+        .write_back(txn.as_str(), &["1Z999AA10123456784"], &[], None)
+        .await;
 
     let report = s.run().await;
     assert_eq!(mods(&report), 1);
-    assert!(report.requests[0].contains("InvoiceQueryRq") && report.requests[0].contains(txn.as_str()), "write-backs come first");
+    assert!(
+        report.requests[0].contains("InvoiceQueryRq") && report.requests[0].contains(txn.as_str()),
+        "write-backs come first"
+    );
     let after = s.company.get(txn.as_str()).expect("txn");
-    assert_eq!(after.memo.as_deref(), Some("Thanks for your order | Tracking: 1Z999AA10123456784"));
+    assert_eq!(
+        after.memo.as_deref(),
+        Some("Thanks for your order | Tracking: 1Z999AA10123456784")
+    );
     assert_eq!(line_ids(&s.company, txn.as_str()), before, "no line lost");
-    assert_eq!(after.ship_date.map(|d| d.to_string()).as_deref(), Some("2026-11-30"));
+    assert_eq!(
+        after.ship_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-30")
+    );
 
     let body = s.order(order).await;
     assert_eq!(body["status"], "written_back");
-    let events: Vec<String> = body["events"].as_array().expect("events").iter().filter_map(|e| e["message"].as_str().map(String::from)).collect();
-    assert!(events.iter().any(|m| m.contains("Tracking 1Z999AA10123456784 written to Invoice") && m.contains("memo")), "{events:?}");
+    let events: Vec<String> = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["message"].as_str().map(String::from))
+        .collect();
+    assert!(
+        events.iter().any(
+            |m| m.contains("Tracking 1Z999AA10123456784 written to Invoice") && m.contains("memo")
+        ),
+        "{events:?}"
+    );
 
     // Our own change is not taken for a user's edit, and nothing is written twice.
     let again = s.run().await;
     assert_eq!(mods(&again), 0);
     let body = s.order(order).await;
     assert_eq!(body["status"], "written_back");
-    assert!(!body["events"].to_string().contains("after it shipped"), "{}", body["events"]);
-    assert_eq!(s.company.get(txn.as_str()).expect("txn").memo.as_deref(), Some("Thanks for your order | Tracking: 1Z999AA10123456784"));
+    assert!(
+        !body["events"].to_string().contains("after it shipped"),
+        "{}",
+        body["events"]
+    );
+    assert_eq!(
+        s.company.get(txn.as_str()).expect("txn").memo.as_deref(),
+        Some("Thanks for your order | Tracking: 1Z999AA10123456784")
+    );
 }
 
 #[tokio::test]
@@ -140,26 +203,46 @@ async fn the_shipping_cost_becomes_a_line_and_the_others_stay() {
     );
     s.run().await;
     let before = line_ids(&s.company, txn.as_str());
-    s.write_back(txn.as_str(), &["9400111899223197428490"], &[], Some("12.34")).await;
+    s.write_back(
+        txn.as_str(),
+        &["9400111899223197428490"],
+        &[],
+        Some("12.34"),
+    )
+    .await;
     let report = s.run().await;
     assert_eq!(mods(&report), 1);
     let after = s.company.get(txn.as_str()).expect("txn");
     let ids = line_ids(&s.company, txn.as_str());
     assert_eq!(ids.len(), before.len() + 1);
-    assert_eq!(&ids[..before.len()], &before[..], "originals kept, in order");
-    let added = after.all_lines().last().map(|l| (*l).clone()).expect("line");
-    assert_eq!(added.item.as_ref().map(|i| i.full_name.as_str()), Some("Shipping"));
+    assert_eq!(
+        &ids[..before.len()],
+        &before[..],
+        "originals kept, in order"
+    );
+    let added = after
+        .all_lines()
+        .last()
+        .map(|l| (*l).clone())
+        .expect("line");
+    assert_eq!(
+        added.item.as_ref().map(|i| i.full_name.as_str()),
+        Some("Shipping")
+    );
     assert_eq!(added.amount, "12.34".parse::<Decimal>().expect("decimal"));
 }
 
 #[tokio::test]
 async fn a_stale_edit_sequence_is_requeried_and_user_edits_are_kept() {
     let s = setup(json!({})).await;
-    let txn = s.company.add_invoice(TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")));
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
     s.run().await;
     let order = s.write_back(txn.as_str(), &["1ZSTALE"], &[], None).await;
     // Edited in QuickBooks between runs, and once more while the session runs (3200).
-    assert!(s.company.edit(txn.as_str(), |t| t.memo = Some("Call before delivery".into())));
+    assert!(s.company.edit(txn.as_str(), |t| t.memo =
+        Some("Call before delivery".into())));
     s.company.fail_with_status(StatusFault {
         request: Some("InvoiceModRq".into()),
         code: 3200,
@@ -170,14 +253,19 @@ async fn a_stale_edit_sequence_is_requeried_and_user_edits_are_kept() {
     let report = s.run().await;
     assert_eq!(mods(&report), 2, "one refused with 3200, one applied");
     let after = s.company.get(txn.as_str()).expect("txn");
-    assert_eq!(after.memo.as_deref(), Some("Call before delivery | Tracking: 1ZSTALE"));
+    assert_eq!(
+        after.memo.as_deref(),
+        Some("Call before delivery | Tracking: 1ZSTALE")
+    );
     assert_eq!(s.order(order).await["status"], "written_back");
 }
 
 #[tokio::test]
 async fn other_quickbooks_errors_mark_the_write_back_failed() {
     let s = setup(json!({})).await;
-    let txn = s.company.add_invoice(TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")));
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
     s.run().await;
     let order = s.write_back(txn.as_str(), &["1ZFAIL"], &[], None).await;
     s.company.fail_with_status(StatusFault {
@@ -190,25 +278,62 @@ async fn other_quickbooks_errors_mark_the_write_back_failed() {
     s.run().await;
     let body = s.order(order).await;
     assert_eq!(body["status"], "write_back_failed");
-    assert!(body["last_error"].as_str().unwrap_or_default().contains("in use by another user"), "{body}");
-    assert!(!s.company.get(txn.as_str()).expect("txn").memo.unwrap_or_default().contains("1ZFAIL"));
+    assert!(
+        body["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("in use by another user"),
+        "{body}"
+    );
+    assert!(!s
+        .company
+        .get(txn.as_str())
+        .expect("txn")
+        .memo
+        .unwrap_or_default()
+        .contains("1ZFAIL"));
 }
 
 #[tokio::test]
 async fn sales_receipts_and_sales_orders_get_write_backs_too() {
     let s = setup(json!({})).await;
-    let receipt = s.company.add_sales_receipt(TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")));
-    let so = s.company.add_sales_order(TxnSpec::new("Acme Hardware & Supply").line(LineSpec::item("Gadget Pro").qty(2).rate_str("99")));
+    let receipt = s.company.add_sales_receipt(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
+    let so = s.company.add_sales_order(
+        TxnSpec::new("Acme Hardware & Supply")
+            .line(LineSpec::item("Gadget Pro").qty(2).rate_str("99")),
+    );
     s.run().await;
     let before_r = line_ids(&s.company, receipt.as_str());
     let before_s = line_ids(&s.company, so.as_str());
-    s.write_back(receipt.as_str(), &["1ZRECEIPT"], &[], None).await;
-    s.write_back(so.as_str(), &["1ZSALESORDER"], &[], None).await;
+    s.write_back(receipt.as_str(), &["1ZRECEIPT"], &[], None)
+        .await;
+    s.write_back(so.as_str(), &["1ZSALESORDER"], &[], None)
+        .await;
     let report = s.run().await;
-    assert!(report.requests.iter().any(|r| r.contains("SalesReceiptModRq")));
-    assert!(report.requests.iter().any(|r| r.contains("SalesOrderModRq")));
-    assert!(s.company.get(receipt.as_str()).expect("r").memo.unwrap_or_default().contains("1ZRECEIPT"));
-    assert!(s.company.get(so.as_str()).expect("so").memo.unwrap_or_default().contains("1ZSALESORDER"));
+    assert!(report
+        .requests
+        .iter()
+        .any(|r| r.contains("SalesReceiptModRq")));
+    assert!(report
+        .requests
+        .iter()
+        .any(|r| r.contains("SalesOrderModRq")));
+    assert!(s
+        .company
+        .get(receipt.as_str())
+        .expect("r")
+        .memo
+        .unwrap_or_default()
+        .contains("1ZRECEIPT"));
+    assert!(s
+        .company
+        .get(so.as_str())
+        .expect("so")
+        .memo
+        .unwrap_or_default()
+        .contains("1ZSALESORDER"));
     assert_eq!(line_ids(&s.company, receipt.as_str()), before_r);
     assert_eq!(line_ids(&s.company, so.as_str()), before_s);
 }
@@ -216,15 +341,27 @@ async fn sales_receipts_and_sales_orders_get_write_backs_too() {
 #[tokio::test]
 async fn voided_tracking_is_removed_and_custom_fields_are_supported() {
     let s = setup(json!({"tracking_field": "custom:Tracking"})).await;
-    let txn = s.company.add_invoice(TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")));
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
     s.run().await;
-    s.write_back(txn.as_str(), &["1ZFIRST", "1ZSECOND"], &[], None).await;
+    s.write_back(txn.as_str(), &["1ZFIRST", "1ZSECOND"], &[], None)
+        .await;
     let report = s.run().await;
-    assert!(report.requests.iter().any(|r| r.contains("DataExtAddRq") || r.contains("DataExtModRq")));
-    let value = |c: &Company| c.get(txn.as_str()).expect("txn").data_ext_value("0", "Tracking").map(String::from);
+    assert!(report
+        .requests
+        .iter()
+        .any(|r| r.contains("DataExtAddRq") || r.contains("DataExtModRq")));
+    let value = |c: &Company| {
+        c.get(txn.as_str())
+            .expect("txn")
+            .data_ext_value("0", "Tracking")
+            .map(String::from)
+    };
     assert_eq!(value(&s.company).as_deref(), Some("1ZFIRST, 1ZSECOND"));
     // The first label was voided: the next write-back leaves only the second.
-    s.write_back(txn.as_str(), &["1ZSECOND"], &["1ZFIRST"], None).await;
+    s.write_back(txn.as_str(), &["1ZSECOND"], &["1ZFIRST"], None)
+        .await;
     s.run().await;
     assert_eq!(value(&s.company).as_deref(), Some("1ZSECOND"));
 }
@@ -232,12 +369,22 @@ async fn voided_tracking_is_removed_and_custom_fields_are_supported() {
 #[tokio::test]
 async fn voided_tracking_leaves_the_memo() {
     let s = setup(json!({})).await;
-    let txn = s.company.add_invoice(TxnSpec::new("Greenleaf Cafe").memo("Gift").line(LineSpec::item("Widget").qty(1).rate_str("5")));
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe")
+            .memo("Gift")
+            .line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
     s.run().await;
     s.write_back(txn.as_str(), &["1ZA", "1ZB"], &[], None).await;
     s.run().await;
-    assert_eq!(s.company.get(txn.as_str()).expect("t").memo.as_deref(), Some("Gift | Tracking: 1ZA, 1ZB"));
+    assert_eq!(
+        s.company.get(txn.as_str()).expect("t").memo.as_deref(),
+        Some("Gift | Tracking: 1ZA, 1ZB")
+    );
     s.write_back(txn.as_str(), &["1ZB"], &["1ZA"], None).await;
     s.run().await;
-    assert_eq!(s.company.get(txn.as_str()).expect("t").memo.as_deref(), Some("Gift | Tracking: 1ZB"));
+    assert_eq!(
+        s.company.get(txn.as_str()).expect("t").memo.as_deref(),
+        Some("Gift | Tracking: 1ZB")
+    );
 }

@@ -43,19 +43,31 @@ async fn the_job_and_its_shipstation_call_join_the_enqueuing_trace() {
 
     let spans = exporter.get_finished_spans().expect("spans");
     let find = |name: &str| {
-        spans
-            .iter()
-            .find(|s| s.name == name)
-            .unwrap_or_else(|| panic!("no {name} span in {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()))
+        spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+            panic!(
+                "no {name} span in {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        })
     };
     let api = find("receiveResponseXML");
     let job_span = find("order_push");
     let call = spans
         .iter()
-        .find(|s| s.name == "shipstation" && s.parent_span_id != SpanId::INVALID && s.span_context.trace_id() == api.span_context.trace_id() && s.attributes.iter().any(|kv| kv.value.as_str().contains("createorders")))
+        .find(|s| {
+            s.name == "shipstation"
+                && s.parent_span_id != SpanId::INVALID
+                && s.span_context.trace_id() == api.span_context.trace_id()
+                && s.attributes
+                    .iter()
+                    .any(|kv| kv.value.as_str().contains("createorders"))
+        })
         .expect("the createorders call in the same trace");
     assert_ne!(api.span_context.trace_id(), TraceId::INVALID);
-    assert_eq!(job_span.span_context.trace_id(), api.span_context.trace_id());
+    assert_eq!(
+        job_span.span_context.trace_id(),
+        api.span_context.trace_id()
+    );
     assert_eq!(job_span.parent_span_id, api.span_context.span_id());
     assert_eq!(call.span_context.trace_id(), api.span_context.trace_id());
 }

@@ -12,8 +12,8 @@ use shared::qbxml::response::parse_response;
 use shared::sale::TxnType;
 
 use super::plan::{iterator_start, Plan, Step, WbPhase};
-use super::writeback::WriteBackJob;
 use super::session::Session;
+use super::writeback::WriteBackJob;
 use crate::state::AppState;
 
 const PASSWORD_PURPOSE: &str = "qbwc-password";
@@ -35,13 +35,20 @@ fn new_ticket() -> String {
     hex::encode(uuid::Uuid::new_v4().as_bytes())
 }
 
-pub async fn authenticate(state: &AppState, username: &str, password: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<(QbwcReply, &'static str)> {
     let ticket = new_ticket();
     let reply = |status: &str| QbwcReply::Authenticate(vec![ticket.clone(), status.to_string()]);
     let found = db::qbwc::find_by_username(&state.db, username.trim()).await?;
     let keys = &state.settings.secret_keys;
     // Hash even for an unknown user, so both failures cost the same.
-    let stored = found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_default();
+    let stored = found
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_default();
     let valid = keys.verify_keyed_hash(PASSWORD_PURPOSE, password.as_bytes(), &stored);
     let Some(cred) = found.filter(|_| valid) else {
         tracing::warn!("Web Connector authentication failed");
@@ -60,7 +67,9 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> a
 
     let mut steps = Vec::new();
     for wb in write_backs {
-        let Some(txn_type) = wb.txn_type() else { continue };
+        let Some(txn_type) = wb.txn_type() else {
+            continue;
+        };
         steps.push(Step::WriteBack {
             job: Box::new(WriteBackJob {
                 id: wb.id,
@@ -88,7 +97,11 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> a
     for t in TxnType::ALL.into_iter().filter(|t| settings.syncs(*t)) {
         steps.push(Step::Iterate {
             txn_type: t,
-            from: iterator_start(context.watermark(t), settings.sync_from, WATERMARK_OVERLAP_SECS),
+            from: iterator_start(
+                context.watermark(t),
+                settings.sync_from,
+                WATERMARK_OVERLAP_SECS,
+            ),
             iterator_id: None,
             received: 0,
             max_modified: None,
@@ -127,16 +140,27 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> a
         last_seen: 0,
     };
     state.sessions.save(&ticket, &mut session).await?;
-    state.metrics.qbwc_sessions.with_label_values(&["started"]).inc();
+    state
+        .metrics
+        .qbwc_sessions
+        .with_label_values(&["started"])
+        .inc();
     tracing::info!(tenant_id = %tenant, connection_id = %connection, run_id = %run_id, "Web Connector session started");
     Ok((reply(""), "ok"))
 }
 
-pub async fn send_request(state: &AppState, ticket: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+pub async fn send_request(
+    state: &AppState,
+    ticket: &str,
+) -> anyhow::Result<(QbwcReply, &'static str)> {
     let Some(mut session) = state.sessions.load(ticket).await? else {
         return Ok((QbwcReply::SendRequestXml(String::new()), "unknown_ticket"));
     };
-    let next = if session.failed { None } else { session.plan.next_request() };
+    let next = if session.failed {
+        None
+    } else {
+        session.plan.next_request()
+    };
     let Some(xml) = next else {
         state.sessions.save(ticket, &mut session).await?;
         return Ok((QbwcReply::SendRequestXml(String::new()), "empty"));
@@ -147,13 +171,26 @@ pub async fn send_request(state: &AppState, ticket: &str) -> anyhow::Result<(Qbw
 }
 
 /// Marks the session failed with `message`; the Web Connector will ask getLastError.
-async fn fail(state: &AppState, ticket: &str, session: &mut Session, message: String) -> anyhow::Result<QbwcReply> {
+async fn fail(
+    state: &AppState,
+    ticket: &str,
+    session: &mut Session,
+    message: String,
+) -> anyhow::Result<QbwcReply> {
     tracing::warn!(connection_id = %session.connection_id, run_id = %session.run_id, error = %message, "Web Connector session error");
     session.failed = true;
     session.last_error = Some(message.clone());
     session.plan.abandon_current();
     let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
-    db::qbwc::update_run(&mut tx, session.run_id, None, session.sales_received, session.requests_sent, Some(&message)).await?;
+    db::qbwc::update_run(
+        &mut tx,
+        session.run_id,
+        None,
+        session.sales_received,
+        session.requests_sent,
+        Some(&message),
+    )
+    .await?;
     tx.commit().await?;
     state.sessions.save(ticket, session).await?;
     Ok(QbwcReply::ReceiveResponseXml(ERROR_PERCENT))
@@ -167,7 +204,10 @@ pub async fn receive_response(
     message: &str,
 ) -> anyhow::Result<(QbwcReply, &'static str)> {
     let Some(mut session) = state.sessions.load(ticket).await? else {
-        return Ok((QbwcReply::ReceiveResponseXml(ERROR_PERCENT), "unknown_ticket"));
+        return Ok((
+            QbwcReply::ReceiveResponseXml(ERROR_PERCENT),
+            "unknown_ticket",
+        ));
     };
     if !hresult.trim().is_empty() {
         let text = format!(
@@ -198,19 +238,35 @@ pub async fn receive_response(
     let (tenant, connection) = (session.tenant_id, session.connection_id);
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
     // All sales of the response in a few set-based statements.
-    let outcomes = db::sales::store_sales(&mut tx, tenant, connection, &handled.sales, &session.settings, handled.forced).await?;
+    let outcomes = db::sales::store_sales(
+        &mut tx,
+        tenant,
+        connection,
+        &handled.sales,
+        &session.settings,
+        handled.forced,
+    )
+    .await?;
     for outcome in outcomes {
         session.sales_received += 1;
         let label = match &outcome {
             StoreOutcome::Queued { order, new } => {
                 session.orders_to_push.push(*order);
-                if *new { "new" } else { "changed" }
+                if *new {
+                    "new"
+                } else {
+                    "changed"
+                }
             }
             StoreOutcome::Skipped { .. } => "skipped",
             StoreOutcome::Locked { .. } => "locked",
             StoreOutcome::Unchanged => "unchanged",
         };
-        state.metrics.sales_received.with_label_values(&[label]).inc();
+        state
+            .metrics
+            .sales_received
+            .with_label_values(&[label])
+            .inc();
     }
     db::sales::store_customers(&mut tx, tenant, connection, &handled.customers).await?;
     if let Some((txn_type, Some(mark))) = &handled.finished_iterator {
@@ -231,13 +287,25 @@ pub async fn receive_response(
     }
     if let Some((job, text)) = &handled.write_back_failed {
         db::write_back_delivery::mark_failed(&mut tx, tenant, job.id, job.order_id, text).await?;
-        state.metrics.write_backs.with_label_values(&["failed"]).inc();
+        state
+            .metrics
+            .write_backs
+            .with_label_values(&["failed"])
+            .inc();
         session.last_error = Some(text.clone());
     }
     if let Some(e) = &handled.error {
         session.last_error = Some(e.clone());
     }
-    db::qbwc::update_run(&mut tx, session.run_id, None, session.sales_received, session.requests_sent, handled.error.as_deref()).await?;
+    db::qbwc::update_run(
+        &mut tx,
+        session.run_id,
+        None,
+        session.sales_received,
+        session.requests_sent,
+        handled.error.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
 
     if handled.customers_done || session.plan.is_done() {
@@ -261,12 +329,19 @@ async fn push_orders(state: &AppState, session: &mut Session) {
         };
         match state.jobs.push_orders(job).await {
             Ok(()) => session.orders_queued += chunk.len() as u32,
-            Err(e) => tracing::error!(error = %e, "could not enqueue order-push; the sweeper will retry"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not enqueue order-push; the sweeper will retry")
+            }
         }
     }
 }
 
-pub async fn connection_error(state: &AppState, ticket: &str, hresult: &str, message: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+pub async fn connection_error(
+    state: &AppState,
+    ticket: &str,
+    hresult: &str,
+    message: &str,
+) -> anyhow::Result<(QbwcReply, &'static str)> {
     if let Some(mut session) = state.sessions.load(ticket).await? {
         let text = format!(
             "The Web Connector could not open QuickBooks: {} (HRESULT {})",
@@ -279,7 +354,10 @@ pub async fn connection_error(state: &AppState, ticket: &str, hresult: &str, mes
     Ok((QbwcReply::ConnectionError("done".into()), "ok"))
 }
 
-pub async fn get_last_error(state: &AppState, ticket: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+pub async fn get_last_error(
+    state: &AppState,
+    ticket: &str,
+) -> anyhow::Result<(QbwcReply, &'static str)> {
     let text = match state.sessions.load(ticket).await? {
         Some(s) => s
             .last_error
@@ -289,11 +367,18 @@ pub async fn get_last_error(state: &AppState, ticket: &str) -> anyhow::Result<(Q
     Ok((QbwcReply::GetLastError(text), "ok"))
 }
 
-pub async fn close_connection(state: &AppState, ticket: &str) -> anyhow::Result<(QbwcReply, &'static str)> {
+pub async fn close_connection(
+    state: &AppState,
+    ticket: &str,
+) -> anyhow::Result<(QbwcReply, &'static str)> {
     let Some(mut session) = state.sessions.load(ticket).await? else {
         return Ok((QbwcReply::CloseConnection("OK".into()), "unknown_ticket"));
     };
-    let status = if session.failed { "failed" } else { "completed" };
+    let status = if session.failed {
+        "failed"
+    } else {
+        "completed"
+    };
     push_orders(state, &mut session).await;
     finish(state, ticket, &mut session, status).await?;
     let mut text = format!(
@@ -306,7 +391,12 @@ pub async fn close_connection(state: &AppState, ticket: &str) -> anyhow::Result<
     Ok((QbwcReply::CloseConnection(text), "ok"))
 }
 
-async fn finish(state: &AppState, ticket: &str, session: &mut Session, status: &str) -> anyhow::Result<()> {
+async fn finish(
+    state: &AppState,
+    ticket: &str,
+    session: &mut Session,
+    status: &str,
+) -> anyhow::Result<()> {
     let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
     db::qbwc::update_run(
         &mut tx,
@@ -319,7 +409,11 @@ async fn finish(state: &AppState, ticket: &str, session: &mut Session, status: &
     .await?;
     tx.commit().await?;
     state.sessions.remove(ticket, session.connection_id).await?;
-    state.metrics.qbwc_sessions.with_label_values(&[status]).inc();
+    state
+        .metrics
+        .qbwc_sessions
+        .with_label_values(&[status])
+        .inc();
     tracing::info!(connection_id = %session.connection_id, run_id = %session.run_id, status, sales = session.sales_received, "Web Connector session ended");
     Ok(())
 }

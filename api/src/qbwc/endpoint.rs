@@ -4,7 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures::StreamExt;
-use shared::qbwc::soap::{method_from_soap_action, parse_call, render_fault, render_reply, QbwcCall, QbwcReply};
+use shared::qbwc::soap::{
+    method_from_soap_action, parse_call, render_fault, render_reply, QbwcCall, QbwcReply,
+};
 use tracing::Instrument;
 
 use super::calls;
@@ -19,7 +21,10 @@ fn fault(status: StatusCode, message: &str) -> HttpResponse {
 }
 
 /// Reads the body up to `limit` bytes; `None` when it is larger.
-async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Option<web::BytesMut>, actix_web::error::PayloadError> {
+async fn read_limited(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Option<web::BytesMut>, actix_web::error::PayloadError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
@@ -31,7 +36,11 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Option<
     Ok(Some(body))
 }
 
-pub async fn soap(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+pub async fn soap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     let limit = state.settings.max_soap_bytes;
     let too_large = req
         .headers()
@@ -46,45 +55,84 @@ pub async fn soap(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "Web Connector request body could not be read");
-                return fault(StatusCode::BAD_REQUEST, "The request body could not be read.");
+                return fault(
+                    StatusCode::BAD_REQUEST,
+                    "The request body could not be read.",
+                );
             }
         }
     };
     let Some(body) = body else {
-        state.metrics.soap_calls.with_label_values(&["unknown", "too_large"]).inc();
+        state
+            .metrics
+            .soap_calls
+            .with_label_values(&["unknown", "too_large"])
+            .inc();
         tracing::warn!(limit, "Web Connector request refused: body too large");
-        return fault(StatusCode::PAYLOAD_TOO_LARGE, "The request is larger than Quayside accepts.");
+        return fault(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request is larger than Quayside accepts.",
+        );
     };
     let call = match parse_call(&body) {
         Ok(c) => c,
         Err(e) => {
-            state.metrics.soap_calls.with_label_values(&["unknown", "fault"]).inc();
+            state
+                .metrics
+                .soap_calls
+                .with_label_values(&["unknown", "fault"])
+                .inc();
             tracing::warn!(error = %e, bytes = body.len(), "malformed SOAP request refused");
             return fault(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
         }
     };
     let method = call.method_name();
-    if let Some(action) = req.headers().get("soapaction").and_then(|v| v.to_str().ok()) {
+    if let Some(action) = req
+        .headers()
+        .get("soapaction")
+        .and_then(|v| v.to_str().ok())
+    {
         if method_from_soap_action(action).is_some_and(|m| m != method) {
-            tracing::warn!(method, "SOAPAction header names another method; following the body");
+            tracing::warn!(
+                method,
+                "SOAPAction header names another method; following the body"
+            );
         }
     }
     let span = tracing::info_span!("qbwc_call", method, connection_id = tracing::field::Empty);
     let (reply, outcome) = dispatch(&state, call).instrument(span).await;
-    state.metrics.soap_calls.with_label_values(&[method, outcome]).inc();
-    HttpResponse::Ok().content_type(XML).body(render_reply(&reply))
+    state
+        .metrics
+        .soap_calls
+        .with_label_values(&[method, outcome])
+        .inc();
+    HttpResponse::Ok()
+        .content_type(XML)
+        .body(render_reply(&reply))
 }
 
 async fn dispatch(state: &AppState, call: QbwcCall) -> (QbwcReply, &'static str) {
     let result = match &call {
-        QbwcCall::ServerVersion => Ok((QbwcReply::ServerVersion(format!("Quayside {}", env!("CARGO_PKG_VERSION"))), "ok")),
+        QbwcCall::ServerVersion => Ok((
+            QbwcReply::ServerVersion(format!("Quayside {}", env!("CARGO_PKG_VERSION"))),
+            "ok",
+        )),
         QbwcCall::ClientVersion { .. } => Ok((QbwcReply::ClientVersion(String::new()), "ok")),
-        QbwcCall::Authenticate { username, password } => calls::authenticate(state, username, password).await,
-        QbwcCall::SendRequestXml { ticket, .. } => calls::send_request(state, ticket).await,
-        QbwcCall::ReceiveResponseXml { ticket, response, hresult, message } => {
-            calls::receive_response(state, ticket, response, hresult, message).await
+        QbwcCall::Authenticate { username, password } => {
+            calls::authenticate(state, username, password).await
         }
-        QbwcCall::ConnectionError { ticket, hresult, message } => calls::connection_error(state, ticket, hresult, message).await,
+        QbwcCall::SendRequestXml { ticket, .. } => calls::send_request(state, ticket).await,
+        QbwcCall::ReceiveResponseXml {
+            ticket,
+            response,
+            hresult,
+            message,
+        } => calls::receive_response(state, ticket, response, hresult, message).await,
+        QbwcCall::ConnectionError {
+            ticket,
+            hresult,
+            message,
+        } => calls::connection_error(state, ticket, hresult, message).await,
         QbwcCall::GetLastError { ticket } => calls::get_last_error(state, ticket).await,
         QbwcCall::CloseConnection { ticket } => calls::close_connection(state, ticket).await,
     };
@@ -127,11 +175,13 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
 
 /// `GET /qbwc/support`: the AppSupport page named in the .qwc (must answer 200).
 pub async fn support() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-        "<!doctype html><html><head><title>Quayside support</title></head><body>\
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            "<!doctype html><html><head><title>Quayside support</title></head><body>\
          <h1>Quayside for QuickBooks Web Connector</h1>\
          <p>Quayside sends your QuickBooks sales to ShipStation and writes tracking numbers back. \
          Sync results for each run are shown in your Quayside account under Web Connector runs.</p>\
          </body></html>",
-    )
+        )
 }

@@ -36,9 +36,7 @@ pub async fn create_credentials(
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     load(&mut tx, id).await?;
     let existing = db::qbwc::get(&mut tx, id).await?;
-    let username = existing
-        .map(|c| c.username)
-        .unwrap_or_else(new_username);
+    let username = existing.map(|c| c.username).unwrap_or_else(new_username);
     let password = new_password();
     let hash = password_hash(&state, &password);
     let cred = db::qbwc::upsert(&mut tx, user.tenant_id, id, &username, &hash).await?;

@@ -28,17 +28,33 @@ pub enum WbPhase {
     /// Query the sale for its fresh EditSequence and lines.
     Query,
     /// Send the Mod (and then the custom field, if any).
-    Mod { request_id: String, xml: String, data_ext: Option<String>, summary: Vec<String> },
+    Mod {
+        request_id: String,
+        xml: String,
+        data_ext: Option<String>,
+        summary: Vec<String>,
+    },
     /// Send the custom field change.
-    DataExt { request_id: String, xml: String, summary: Vec<String> },
+    DataExt {
+        request_id: String,
+        xml: String,
+        summary: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Step {
     /// Write tracking (and cost) back onto one sale.
-    WriteBack { job: Box<WriteBackJob>, phase: WbPhase, attempts: u32 },
+    WriteBack {
+        job: Box<WriteBackJob>,
+        phase: WbPhase,
+        attempts: u32,
+    },
     /// Look up these RefNumbers in each transaction type still in `types`.
-    TestSales { refs: Vec<String>, types: Vec<TxnType> },
+    TestSales {
+        refs: Vec<String>,
+        types: Vec<TxnType>,
+    },
     /// Iterate sales of one type modified since `from`.
     Iterate {
         txn_type: TxnType,
@@ -138,10 +154,19 @@ impl Plan {
             let id = self.next_id.to_string();
             let xml = match self.steps.front_mut()? {
                 Step::WriteBack { job, phase, .. } => match phase {
-                    WbPhase::Query => Some(request::txn_query_by_txn_id(job.txn_type, &id, &job.txn_id)),
-                    WbPhase::Mod { request_id, xml, .. } | WbPhase::DataExt { request_id, xml, .. } => {
+                    WbPhase::Query => {
+                        Some(request::txn_query_by_txn_id(job.txn_type, &id, &job.txn_id))
+                    }
+                    WbPhase::Mod {
+                        request_id, xml, ..
+                    }
+                    | WbPhase::DataExt {
+                        request_id, xml, ..
+                    } => {
                         self.next_id += 1;
-                        self.awaiting = Some(Awaiting { request_id: request_id.clone() });
+                        self.awaiting = Some(Awaiting {
+                            request_id: request_id.clone(),
+                        });
                         return Some(xml.clone());
                     }
                 },
@@ -185,7 +210,10 @@ impl Plan {
                 rs.kind, rs.status_code, rs.status_message
             )
         });
-        let reading = matches!(self.steps.front(), Some(Step::TestSales { .. } | Step::Iterate { .. }));
+        let reading = matches!(
+            self.steps.front(),
+            Some(Step::TestSales { .. } | Step::Iterate { .. })
+        );
         if reading {
             for s in &rs.sales {
                 if let Some(id) = &s.customer_list_id {
@@ -198,7 +226,11 @@ impl Plan {
             return out;
         };
         match step {
-            Step::WriteBack { job, phase, attempts } => {
+            Step::WriteBack {
+                job,
+                phase,
+                attempts,
+            } => {
                 let finished = on_write_back(job, phase, attempts, rs, &next_id, &mut out);
                 if finished {
                     self.complete_step();
@@ -276,7 +308,8 @@ impl Plan {
         let p = if self.is_done() {
             100
         } else {
-            let share = (f64::from(self.completed_steps) + self.fraction) / f64::from(self.total_steps);
+            let share =
+                (f64::from(self.completed_steps) + self.fraction) / f64::from(self.total_steps);
             ((share * 100.0).floor() as i32).clamp(0, 99)
         };
         self.last_percent = self.last_percent.max(p);
@@ -315,7 +348,10 @@ fn on_write_back(
             let lines = rs.line_orders.first().cloned().unwrap_or_default();
             let changes = writeback::plan(job, sale, &lines, next_id);
             if changes.is_empty() {
-                let text = format!("Tracking already on {} in QuickBooks; nothing to change.", job.sale_label());
+                let text = format!(
+                    "Tracking already on {} in QuickBooks; nothing to change.",
+                    job.sale_label()
+                );
                 out.write_back_done = Some((job.clone(), text));
                 return true;
             }
@@ -336,7 +372,12 @@ fn on_write_back(
             };
             false
         }
-        WbPhase::Mod { request_id, data_ext, summary, .. } => {
+        WbPhase::Mod {
+            request_id,
+            data_ext,
+            summary,
+            ..
+        } => {
             if rs.status_code == 3200 {
                 *attempts += 1;
                 if *attempts >= MAX_WRITE_BACK_ATTEMPTS {
@@ -353,7 +394,11 @@ fn on_write_back(
             out.refreshed_sale = rs.sales.first().cloned();
             match data_ext {
                 Some(xml) => {
-                    *phase = WbPhase::DataExt { request_id: format!("{request_id}x"), xml, summary };
+                    *phase = WbPhase::DataExt {
+                        request_id: format!("{request_id}x"),
+                        xml,
+                        summary,
+                    };
                     false
                 }
                 None => {
@@ -376,7 +421,10 @@ fn on_write_back(
 /// Whether QuickBooks time `a` is later than `b` (compared as instants when both parse).
 pub fn later(a: &str, b: Option<&str>) -> bool {
     let Some(b) = b else { return true };
-    match (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b)) {
+    match (
+        chrono::DateTime::parse_from_rfc3339(a),
+        chrono::DateTime::parse_from_rfc3339(b),
+    ) {
         (Ok(x), Ok(y)) => x > y,
         _ => a > b,
     }
@@ -384,7 +432,11 @@ pub fn later(a: &str, b: Option<&str>) -> bool {
 
 /// Where an iterator starts: the watermark minus `overlap_secs` (QuickBooks reads the filter in
 /// the PC's local time and gets DST offsets wrong), never before the sync start date.
-pub fn iterator_start(watermark: Option<&str>, sync_from: chrono::NaiveDate, overlap_secs: i64) -> String {
+pub fn iterator_start(
+    watermark: Option<&str>,
+    sync_from: chrono::NaiveDate,
+    overlap_secs: i64,
+) -> String {
     // Midnight without an offset: QuickBooks reads it in the company's own local time.
     let from_day = sync_from.format("%Y-%m-%dT00:00:00").to_string();
     let Some(w) = watermark else { return from_day };
@@ -441,7 +493,11 @@ mod tests {
         ]);
         let first = plan.next_request().expect("start");
         assert!(first.contains("iterator=\"Start\""));
-        let h = plan.on_response(&invoice_rs("1", &[("A", "2026-11-02T10:00:00-08:00")], Some(3)));
+        let h = plan.on_response(&invoice_rs(
+            "1",
+            &[("A", "2026-11-02T10:00:00-08:00")],
+            Some(3),
+        ));
         assert_eq!(h.sales.len(), 1);
         assert!(h.finished_iterator.is_none());
         let p1 = plan.percent();
@@ -450,7 +506,10 @@ mod tests {
         assert!(cont.contains("iterator=\"Continue\"") && cont.contains("{it-1}"));
         let h = plan.on_response(&invoice_rs(
             "2",
-            &[("B", "2026-11-03T10:00:00-08:00"), ("C", "2026-11-02T11:00:00-08:00")],
+            &[
+                ("B", "2026-11-03T10:00:00-08:00"),
+                ("C", "2026-11-02T11:00:00-08:00"),
+            ],
             Some(0),
         ));
         assert_eq!(
@@ -499,13 +558,22 @@ mod tests {
             iterator_start(Some("2026-11-20T10:15:00-08:00"), from, 600),
             "2026-11-20T10:05:00-08:00"
         );
-        assert_eq!(iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600), "2026-11-01T00:00:00");
+        assert_eq!(
+            iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600),
+            "2026-11-01T00:00:00"
+        );
     }
 
     #[test]
     fn later_compares_instants() {
-        assert!(later("2026-11-03T10:00:00-08:00", Some("2026-11-03T17:59:00+00:00")));
-        assert!(!later("2026-11-03T09:00:00-08:00", Some("2026-11-03T17:59:00+00:00")));
+        assert!(later(
+            "2026-11-03T10:00:00-08:00",
+            Some("2026-11-03T17:59:00+00:00")
+        ));
+        assert!(!later(
+            "2026-11-03T09:00:00-08:00",
+            Some("2026-11-03T17:59:00+00:00")
+        ));
         assert!(later("x", None));
     }
 }

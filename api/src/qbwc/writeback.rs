@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::ids::OrderId;
-use shared::qbxml::request::{data_ext_add, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams};
+use shared::qbxml::request::{
+    data_ext_add, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams,
+};
 use shared::sale::{Sale, TxnType};
 use shared::settings::TrackingField;
 use uuid::Uuid;
@@ -63,9 +65,15 @@ impl WriteBackJob {
 pub fn with_tracking(text: &str, add: &[String], remove: &[String]) -> Option<String> {
     let mut out = text.to_string();
     for r in remove.iter().filter(|r| !r.is_empty()) {
-        out = out.replace(&format!(", {r}"), "").replace(&format!("{r}, "), "").replace(r.as_str(), "");
+        out = out
+            .replace(&format!(", {r}"), "")
+            .replace(&format!("{r}, "), "")
+            .replace(r.as_str(), "");
     }
-    out = out.replace("Tracking: ,", "Tracking:").trim_end().to_string();
+    out = out
+        .replace("Tracking: ,", "Tracking:")
+        .trim_end()
+        .to_string();
     if out.ends_with("Tracking:") {
         out.truncate(out.len() - "Tracking:".len());
         out = out.trim_end().trim_end_matches('|').trim_end().to_string();
@@ -89,7 +97,11 @@ pub fn with_tracking(text: &str, add: &[String], remove: &[String]) -> Option<St
 fn joined_within(numbers: &[String], max: usize) -> String {
     let mut out = String::new();
     for n in numbers {
-        let next = if out.is_empty() { n.clone() } else { format!("{out}, {n}") };
+        let next = if out.is_empty() {
+            n.clone()
+        } else {
+            format!("{out}, {n}")
+        };
         if next.chars().count() > max {
             break;
         }
@@ -109,7 +121,11 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
     let mut other = None;
     match &field {
         TrackingField::Memo => {
-            memo = with_tracking(sale.memo.as_deref().unwrap_or(""), &job.add_tracking, &job.remove_tracking);
+            memo = with_tracking(
+                sale.memo.as_deref().unwrap_or(""),
+                &job.add_tracking,
+                &job.remove_tracking,
+            );
             if memo.is_some() {
                 changes.summary.push(tracking_summary(job, &label, "memo"));
             }
@@ -118,21 +134,32 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
             let value = joined_within(&job.add_tracking, MAX_OTHER);
             if sale.other.as_deref().unwrap_or("") != value {
                 other = Some(value);
-                changes.summary.push(tracking_summary(job, &label, "Other field"));
+                changes
+                    .summary
+                    .push(tracking_summary(job, &label, "Other field"));
             }
         }
         TrackingField::Custom(name) => {
             let value = job.add_tracking.join(", ");
-            let current = sale.data_ext.iter().find(|d| d.name.eq_ignore_ascii_case(name));
+            let current = sale
+                .data_ext
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(name));
             if current.map(|d| d.value.as_str()) != Some(value.as_str()) {
                 let id = format!("{request_id}x");
                 changes.data_ext = Some(match current {
-                    Some(_) => data_ext_mod(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value),
-                    None => data_ext_add(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value),
+                    Some(_) => {
+                        data_ext_mod(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value)
+                    }
+                    None => {
+                        data_ext_add(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value)
+                    }
                 });
-                changes
-                    .summary
-                    .push(tracking_summary(job, &label, &format!("custom field \"{name}\"")));
+                changes.summary.push(tracking_summary(
+                    job,
+                    &label,
+                    &format!("custom field \"{name}\""),
+                ));
             }
         }
     }
@@ -170,7 +197,10 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
 fn tracking_summary(job: &WriteBackJob, label: &str, place: &str) -> String {
     let mut parts = Vec::new();
     if !job.add_tracking.is_empty() {
-        parts.push(format!("Tracking {} written to {label} {place}", job.add_tracking.join(", ")));
+        parts.push(format!(
+            "Tracking {} written to {label} {place}",
+            job.add_tracking.join(", ")
+        ));
     }
     if !job.remove_tracking.is_empty() {
         parts.push(format!(
@@ -186,7 +216,10 @@ fn has_cost_line(sale: &Sale, item: &str, cost: Decimal) -> bool {
         .iter()
         .chain(sale.line_groups.iter().flat_map(|g| g.lines.iter()))
         .any(|l| {
-            l.item_full_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(item)) && l.amount == Some(cost)
+            l.item_full_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(item))
+                && l.amount == Some(cost)
         })
 }
 
@@ -234,7 +267,11 @@ mod tests {
             sales_tax_total: None,
             total: None,
             is_pending: None,
-            lines: vec![SaleLine { txn_line_id: "L1".into(), item_full_name: Some("Widget".into()), ..SaleLine::default() }],
+            lines: vec![SaleLine {
+                txn_line_id: "L1".into(),
+                item_full_name: Some("Widget".into()),
+                ..SaleLine::default()
+            }],
             line_groups: vec![],
             data_ext: vec![],
         }
@@ -242,24 +279,41 @@ mod tests {
 
     #[test]
     fn memo_gets_the_tracking_number_once() {
-        assert_eq!(with_tracking("Thanks!", &["1Z9".into()], &[]).as_deref(), Some("Thanks! | Tracking: 1Z9"));
-        assert_eq!(with_tracking("", &["A".into(), "B".into()], &[]).as_deref(), Some("Tracking: A, B"));
-        assert_eq!(with_tracking("Thanks! | Tracking: 1Z9", &["1Z9".into()], &[]), None);
+        assert_eq!(
+            with_tracking("Thanks!", &["1Z9".into()], &[]).as_deref(),
+            Some("Thanks! | Tracking: 1Z9")
+        );
+        assert_eq!(
+            with_tracking("", &["A".into(), "B".into()], &[]).as_deref(),
+            Some("Tracking: A, B")
+        );
+        assert_eq!(
+            with_tracking("Thanks! | Tracking: 1Z9", &["1Z9".into()], &[]),
+            None
+        );
         assert_eq!(
             with_tracking("Tracking: A, B", &["B".into()], &["A".into()]).as_deref(),
             Some("Tracking: B")
         );
-        assert_eq!(with_tracking("Note | Tracking: A", &[], &["A".into()]).as_deref(), Some("Note"));
+        assert_eq!(
+            with_tracking("Note | Tracking: A", &[], &["A".into()]).as_deref(),
+            Some("Note")
+        );
     }
 
     #[test]
     fn a_memo_write_back_is_a_header_only_mod() {
-        let lines = vec![ExistingLine::Line { txn_line_id: "L1".into() }];
+        let lines = vec![ExistingLine::Line {
+            txn_line_id: "L1".into(),
+        }];
         let c = plan(&job("memo"), &sale(), &lines, "7");
         let xml = c.txn_mod.expect("mod");
         assert!(xml.contains("<EditSequence>77</EditSequence>"));
         assert!(xml.contains("Thanks! | Tracking: 1Z999"));
-        assert!(!xml.contains("InvoiceLineMod"), "no line listed, so none can be lost");
+        assert!(
+            !xml.contains("InvoiceLineMod"),
+            "no line listed, so none can be lost"
+        );
         assert!(c.summary[0].contains("Tracking 1Z999 written to Invoice 1042 memo"));
     }
 
@@ -267,7 +321,9 @@ mod tests {
     fn a_cost_line_re_lists_every_existing_line() {
         let mut j = job("memo");
         j.shipping_cost = Some(Decimal::new(1234, 2));
-        let lines = vec![ExistingLine::Line { txn_line_id: "L1".into() }];
+        let lines = vec![ExistingLine::Line {
+            txn_line_id: "L1".into(),
+        }];
         let xml = plan(&j, &sale(), &lines, "7").txn_mod.expect("mod");
         assert!(xml.contains("<TxnLineID>L1</TxnLineID>"));
         assert!(xml.contains("<TxnLineID>-1</TxnLineID>"));
@@ -281,7 +337,11 @@ mod tests {
         s.ship_date = NaiveDate::from_ymd_opt(2026, 11, 30);
         assert!(plan(&job("memo"), &s, &[], "7").is_empty());
         let mut j = job("custom:Tracking");
-        s.data_ext = vec![shared::sale::DataExt { owner_id: "0".into(), name: "Tracking".into(), value: "1Z999".into() }];
+        s.data_ext = vec![shared::sale::DataExt {
+            owner_id: "0".into(),
+            name: "Tracking".into(),
+            value: "1Z999".into(),
+        }];
         assert!(plan(&j, &s, &[], "7").is_empty());
         j.add_tracking.push("1Z888".into());
         let c = plan(&j, &s, &[], "7");

@@ -113,21 +113,36 @@ fn merge(mut a: serde_json::Value, b: serde_json::Value) -> serde_json::Value {
         (status = 409, description = "The email is taken (`email_taken`)"),
     )
 )]
-pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupIn>) -> ApiResult<HttpResponse> {
+pub async fn signup(
+    state: web::Data<AppState>,
+    body: web::Json<SignupIn>,
+) -> ApiResult<HttpResponse> {
     let company = required(&body.company_name, "company_name")?;
     if company.chars().count() > 200 {
-        return Err(ApiError::validation("company_name", "must be at most 200 characters"));
+        return Err(ApiError::validation(
+            "company_name",
+            "must be at most 200 characters",
+        ));
     }
     let email = required(&body.email, "email")?.to_lowercase();
     if !valid_email(&email) {
-        return Err(ApiError::validation("email", "is not a valid email address"));
+        return Err(ApiError::validation(
+            "email",
+            "is not a valid email address",
+        ));
     }
     let pw = body.password.clone().unwrap_or_default();
     if pw.chars().count() < 12 {
-        return Err(ApiError::validation("password", "must be at least 12 characters"));
+        return Err(ApiError::validation(
+            "password",
+            "must be at least 12 characters",
+        ));
     }
     if pw.len() > 1024 {
-        return Err(ApiError::validation("password", "must be at most 1024 bytes"));
+        return Err(ApiError::validation(
+            "password",
+            "must be at most 1024 bytes",
+        ));
     }
     let hash = hash_password(pw).await?;
 
@@ -144,7 +159,15 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupIn>) -> Ap
                 ))
             }
         };
-    let tokens = issue_pair(&state, &mut tx, tenant.id, user.id, &user.role, Uuid::new_v4()).await?;
+    let tokens = issue_pair(
+        &state,
+        &mut tx,
+        tenant.id,
+        user.id,
+        &user.role,
+        Uuid::new_v4(),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(tenant_id = %tenant.id, user_id = %user.id, "tenant signed up");
     Ok(HttpResponse::Created().json(merge(
@@ -190,7 +213,15 @@ pub async fn login(
     let user = db::tenants::get_user(&mut tx, c.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("Wrong email or password."))?;
-    let tokens = issue_pair(&state, &mut tx, c.tenant_id, c.user_id, &user.role, Uuid::new_v4()).await?;
+    let tokens = issue_pair(
+        &state,
+        &mut tx,
+        c.tenant_id,
+        c.user_id,
+        &user.role,
+        Uuid::new_v4(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(HttpResponse::Ok().json(merge(
         json!({"user": {"id": user.id, "email": user.email, "role": user.role}}),
@@ -223,7 +254,10 @@ async fn find_token(state: &AppState, token: &str) -> ApiResult<Option<(Vec<u8>,
         (status = 401, description = "Invalid, expired or spent token (a spent token revokes its whole family)"),
     )
 )]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshIn>,
+) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     let invalid = || ApiError::unauthorized("The refresh token is invalid or expired.");
     let (hash, tenant) = find_token(&state, token).await?.ok_or_else(invalid)?;
@@ -250,7 +284,15 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> 
         .await?
         .ok_or_else(invalid)?;
     db::tokens::mark_spent(&mut tx, row.id).await?;
-    let tokens = issue_pair(&state, &mut tx, tenant, row.user_id, &user.role, row.family_id).await?;
+    let tokens = issue_pair(
+        &state,
+        &mut tx,
+        tenant,
+        row.user_id,
+        &user.role,
+        row.family_id,
+    )
+    .await?;
     tx.commit().await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
@@ -264,7 +306,10 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> 
         (status = 204, description = "Signed out (the token's family is revoked)"),
     )
 )]
-pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshIn>,
+) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     if let Some((hash, tenant)) = find_token(&state, token).await? {
         let mut tx = db::tenant_tx(&state.db, tenant).await?;

@@ -49,7 +49,10 @@ fn non_empty<'a>(value: Option<&'a str>, field: &str, max: usize) -> ApiResult<&
         return Err(ApiError::validation(field, "is required"));
     }
     if v.chars().count() > max {
-        return Err(ApiError::validation(field, &format!("must be at most {max} characters")));
+        return Err(ApiError::validation(
+            field,
+            &format!("must be at most {max} characters"),
+        ));
     }
     Ok(v)
 }
@@ -69,7 +72,10 @@ fn checked_base_url(state: &AppState, raw: &str) -> ApiResult<String> {
         ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(ApiError::validation("base_url", "must not have a query or fragment"));
+        return Err(ApiError::validation(
+            "base_url",
+            "must not have a query or fragment",
+        ));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_string())
 }
@@ -86,8 +92,12 @@ pub fn client_for(state: &AppState, base_url: &str, key: &str, secret: &str) -> 
 /// Opens a stored connection's credentials into a client.
 pub fn client_for_row(state: &AppState, row: &ConnectionRow) -> ApiResult<ShipStationClient> {
     let keys = &state.settings.secret_keys;
-    let key = keys.open_string(&row.api_key_sealed).map_err(ApiError::internal)?;
-    let secret = keys.open_string(&row.api_secret_sealed).map_err(ApiError::internal)?;
+    let key = keys
+        .open_string(&row.api_key_sealed)
+        .map_err(ApiError::internal)?;
+    let secret = keys
+        .open_string(&row.api_secret_sealed)
+        .map_err(ApiError::internal)?;
     Ok(client_for(state, &row.base_url, &key, &secret))
 }
 
@@ -166,7 +176,13 @@ pub async fn create(
     tracing::info!(tenant_id = %user.tenant_id, connection_id = %row.id, "connection created");
     // The token is stored only as a keyed hash: this is the one time the URL can be built.
     let url = webhooks::webhook_url(&state, row.id, &token);
-    webhooks::subscribe(&state, &row, &client_for(&state, &base_url, key, secret), &url).await;
+    webhooks::subscribe(
+        &state,
+        &row,
+        &client_for(&state, &base_url, key, secret),
+        &url,
+    )
+    .await;
     let mut out = connection_out(&row);
     out["webhook_url"] = json!(url);
     Ok(HttpResponse::Created().json(out))
@@ -251,11 +267,15 @@ pub async fn patch(
     if credentials_changed {
         let key = match body.api_key.as_deref() {
             Some(k) => non_empty(Some(k), "api_key", 200)?.to_string(),
-            None => keys.open_string(&row.api_key_sealed).map_err(ApiError::internal)?,
+            None => keys
+                .open_string(&row.api_key_sealed)
+                .map_err(ApiError::internal)?,
         };
         let secret = match body.api_secret.as_deref() {
             Some(s) => non_empty(Some(s), "api_secret", 200)?.to_string(),
-            None => keys.open_string(&row.api_secret_sealed).map_err(ApiError::internal)?,
+            None => keys
+                .open_string(&row.api_secret_sealed)
+                .map_err(ApiError::internal)?,
         };
         let base_url = match body.base_url.as_deref() {
             Some(u) => checked_base_url(&state, u)?,
@@ -295,7 +315,9 @@ pub async fn delete(
     if row.webhook_id.is_some() {
         match client_for_row(&state, &row) {
             Ok(client) => webhooks::unsubscribe(&row, &client).await,
-            Err(_) => tracing::warn!(connection_id = %id, "credentials unreadable; webhook left in ShipStation"),
+            Err(_) => {
+                tracing::warn!(connection_id = %id, "credentials unreadable; webhook left in ShipStation")
+            }
         }
     }
     Ok(HttpResponse::NoContent().finish())

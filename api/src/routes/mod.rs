@@ -16,7 +16,10 @@ use actix_web::web;
 pub fn qbwc(cfg: &mut web::ServiceConfig) {
     cfg.route("/qbwc", web::post().to(crate::qbwc::endpoint::soap))
         .route("/qbwc", web::get().to(crate::qbwc::endpoint::get))
-        .route("/qbwc/support", web::get().to(crate::qbwc::endpoint::support));
+        .route(
+            "/qbwc/support",
+            web::get().to(crate::qbwc::endpoint::support),
+        );
 }
 
 /// ShipStation's webhook deliveries (outside `/api/v1`: ShipStation has no bearer token).
@@ -43,22 +46,67 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
             .route("/connections/{id}", web::get().to(connections::get))
             .route("/connections/{id}", web::patch().to(connections::patch))
             .route("/connections/{id}", web::delete().to(connections::delete))
-            .route("/connections/{id}/stores", web::get().to(connections::stores))
-            .route("/connections/{id}/qbwc", web::post().to(crate::qbwc::pairing::create_credentials))
-            .route("/connections/{id}/qbwc/qwc", web::get().to(crate::qbwc::pairing::qwc_file))
-            .route("/connections/{id}/settings", web::get().to(settings::get_settings))
-            .route("/connections/{id}/settings", web::put().to(settings::put_settings))
-            .route("/connections/{id}/test-sales", web::post().to(test_sales::create_test_sales))
+            .route(
+                "/connections/{id}/stores",
+                web::get().to(connections::stores),
+            )
+            .route(
+                "/connections/{id}/qbwc",
+                web::post().to(crate::qbwc::pairing::create_credentials),
+            )
+            .route(
+                "/connections/{id}/qbwc/qwc",
+                web::get().to(crate::qbwc::pairing::qwc_file),
+            )
+            .route(
+                "/connections/{id}/settings",
+                web::get().to(settings::get_settings),
+            )
+            .route(
+                "/connections/{id}/settings",
+                web::put().to(settings::put_settings),
+            )
+            .route(
+                "/connections/{id}/test-sales",
+                web::post().to(test_sales::create_test_sales),
+            )
             .route("/connections/{id}/rules", web::get().to(rules::list_rules))
-            .route("/connections/{id}/rules", web::post().to(rules::create_rule))
-            .route("/connections/{id}/rules/preview", web::post().to(rules::preview_rules))
-            .route("/connections/{id}/rules/{rule_id}", web::get().to(rules::get_rule))
-            .route("/connections/{id}/rules/{rule_id}", web::put().to(rules::put_rule))
-            .route("/connections/{id}/rules/{rule_id}", web::delete().to(rules::delete_rule))
-            .route("/connections/{id}/orders", web::get().to(orders::list_orders))
-            .route("/connections/{id}/orders/{order_id}", web::get().to(orders::get_order))
-            .route("/connections/{id}/orders/{order_id}/resend", web::post().to(orders::resend_order))
-            .route("/connections/{id}/sync-runs", web::get().to(sync_runs::list_sync_runs))
+            .route(
+                "/connections/{id}/rules",
+                web::post().to(rules::create_rule),
+            )
+            .route(
+                "/connections/{id}/rules/preview",
+                web::post().to(rules::preview_rules),
+            )
+            .route(
+                "/connections/{id}/rules/{rule_id}",
+                web::get().to(rules::get_rule),
+            )
+            .route(
+                "/connections/{id}/rules/{rule_id}",
+                web::put().to(rules::put_rule),
+            )
+            .route(
+                "/connections/{id}/rules/{rule_id}",
+                web::delete().to(rules::delete_rule),
+            )
+            .route(
+                "/connections/{id}/orders",
+                web::get().to(orders::list_orders),
+            )
+            .route(
+                "/connections/{id}/orders/{order_id}",
+                web::get().to(orders::get_order),
+            )
+            .route(
+                "/connections/{id}/orders/{order_id}/resend",
+                web::post().to(orders::resend_order),
+            )
+            .route(
+                "/connections/{id}/sync-runs",
+                web::get().to(sync_runs::list_sync_runs),
+            )
             .default_service(web::to(crate::startup::not_found)),
     );
 }

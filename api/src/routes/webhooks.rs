@@ -143,7 +143,9 @@ async fn authenticate(
     tx.commit().await?;
     match found {
         Some((status, Some(stored)))
-            if presented.iter().fold(false, |ok, h| ok | constant_time_eq(&stored, h)) =>
+            if presented
+                .iter()
+                .fold(false, |ok, h| ok | constant_time_eq(&stored, h)) =>
         {
             Ok((tenant, id, status))
         }

@@ -44,7 +44,11 @@ impl JwtKeys {
             exp: now + ACCESS_TOKEN_TTL_SECS,
             iss: ISSUER.to_string(),
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// Verifies signature, algorithm (HS256 only: `none` and others are refused), expiry and
@@ -65,7 +69,9 @@ mod tests {
     use base64::Engine;
 
     fn keys() -> JwtKeys {
-        JwtKeys::new(&SecretString::from("a-test-secret-that-is-long-enough-123456"))
+        JwtKeys::new(&SecretString::from(
+            "a-test-secret-that-is-long-enough-123456",
+        ))
     }
 
     #[test]
@@ -81,7 +87,9 @@ mod tests {
     #[test]
     fn tampered_and_unsigned_tokens_are_refused() {
         let k = keys();
-        let token = k.issue(UserId::new(), TenantId::new(), "owner").expect("issue");
+        let token = k
+            .issue(UserId::new(), TenantId::new(), "owner")
+            .expect("issue");
         let mut parts: Vec<String> = token.split('.').map(String::from).collect();
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let header = engine.encode(br#"{"alg":"none","typ":"JWT"}"#);
@@ -95,7 +103,9 @@ mod tests {
             .as_bytes(),
         );
         assert!(k.verify(&parts.join(".")).is_none());
-        let other = JwtKeys::new(&SecretString::from("another-secret-that-is-long-enough-12345"));
+        let other = JwtKeys::new(&SecretString::from(
+            "another-secret-that-is-long-enough-12345",
+        ));
         assert!(other.verify(&token).is_none());
     }
 }

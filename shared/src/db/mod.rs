@@ -9,10 +9,10 @@ pub mod rules;
 pub mod sales;
 pub mod sync_runs;
 pub mod sync_settings;
-pub mod write_back_delivery;
 pub mod tenants;
-pub mod tracking;
 pub mod tokens;
+pub mod tracking;
+pub mod write_back_delivery;
 
 use std::time::Duration;
 
@@ -64,7 +64,8 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
         .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
-                conn.execute(format!("SET ROLE {APP_ROLE}").as_str()).await?;
+                conn.execute(format!("SET ROLE {APP_ROLE}").as_str())
+                    .await?;
                 Ok(())
             })
         })

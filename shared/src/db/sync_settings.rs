@@ -36,7 +36,10 @@ pub async fn load(
 }
 
 /// Loads settings knowing only the connection id (reads its creation time).
-pub async fn load_for(tx: &mut Tx, connection: ConnectionId) -> Result<Option<SyncSettings>, sqlx::Error> {
+pub async fn load_for(
+    tx: &mut Tx,
+    connection: ConnectionId,
+) -> Result<Option<SyncSettings>, sqlx::Error> {
     let created: Option<(DateTime<Utc>,)> =
         sqlx::query_as("SELECT created_at FROM connections WHERE id = $1")
             .bind(connection)

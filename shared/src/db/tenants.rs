@@ -42,12 +42,13 @@ pub async fn create_with_owner(
     email: &str,
     password_hash: &str,
 ) -> Result<CreateOutcome, sqlx::Error> {
-    let tenant: Tenant =
-        sqlx::query_as("INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING id, name, created_at")
-            .bind(tenant_id)
-            .bind(name)
-            .fetch_one(&mut **tx)
-            .await?;
+    let tenant: Tenant = sqlx::query_as(
+        "INSERT INTO tenants (id, name) VALUES ($1, $2) RETURNING id, name, created_at",
+    )
+    .bind(tenant_id)
+    .bind(name)
+    .fetch_one(&mut **tx)
+    .await?;
     let inserted = sqlx::query_as::<_, User>(
         "INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, 'owner')
          RETURNING id, tenant_id, email, role",

@@ -43,11 +43,10 @@ pub async fn insert(
 
 /// The tenant a token hash belongs to, across tenants.
 pub async fn tenant_of(pool: &PgPool, token_hash: &[u8]) -> Result<Option<TenantId>, sqlx::Error> {
-    let row: Option<(Option<uuid::Uuid>,)> =
-        sqlx::query_as("SELECT auth_refresh_token_tenant($1)")
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<(Option<uuid::Uuid>,)> = sqlx::query_as("SELECT auth_refresh_token_tenant($1)")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.and_then(|(id,)| id).map(TenantId))
 }
 

@@ -33,7 +33,11 @@ impl DueWriteBack {
 
 /// Pending write-backs, and those sent in a session that never answered (the re-query and the
 /// already-applied check make a second attempt safe).
-pub async fn due(tx: &mut Tx, connection: ConnectionId, limit: i64) -> Result<Vec<DueWriteBack>, sqlx::Error> {
+pub async fn due(
+    tx: &mut Tx,
+    connection: ConnectionId,
+    limit: i64,
+) -> Result<Vec<DueWriteBack>, sqlx::Error> {
     sqlx::query_as(
         "SELECT w.id, w.order_id, s.txn_type, s.txn_id, s.ref_number, w.add_tracking, w.remove_tracking,
                 w.ship_date, w.shipping_cost
@@ -59,7 +63,13 @@ pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
 }
 
 /// QuickBooks confirmed: the write-back is done and the order `written_back`.
-pub async fn mark_done(tx: &mut Tx, tenant: TenantId, id: Uuid, order: OrderId, message: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_done(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+    order: OrderId,
+    message: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE write_backs SET status = 'done', last_error = NULL, updated_at = now() WHERE id = $1")
         .bind(id)
         .execute(&mut **tx)
@@ -72,7 +82,13 @@ pub async fn mark_done(tx: &mut Tx, tenant: TenantId, id: Uuid, order: OrderId, 
 }
 
 /// QuickBooks refused: the write-back and the order show QuickBooks' message.
-pub async fn mark_failed(tx: &mut Tx, tenant: TenantId, id: Uuid, order: OrderId, message: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_failed(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+    order: OrderId,
+    message: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE write_backs SET status = 'failed', last_error = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(message)
@@ -88,7 +104,11 @@ pub async fn mark_failed(tx: &mut Tx, tenant: TenantId, id: Uuid, order: OrderId
 
 /// Stores the sale as QuickBooks returned it after our Mod, so the next iterator does not
 /// take our own change for a user's edit.
-pub async fn refresh_sale(tx: &mut Tx, connection: ConnectionId, sale: &Sale) -> Result<(), sqlx::Error> {
+pub async fn refresh_sale(
+    tx: &mut Tx,
+    connection: ConnectionId,
+    sale: &Sale,
+) -> Result<(), sqlx::Error> {
     let snapshot = serde_json::to_value(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "UPDATE qb_sales SET edit_sequence = $4, time_modified = $5, snapshot = $6, content_hash = $7, updated_at = now()

@@ -59,8 +59,15 @@ impl Reply {
 }
 
 impl TestEnv {
-    fn request(&self, tenant: Option<&Tenant>, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut req = self.http.request(method, format!("{}{}", self.api_url(), path));
+    fn request(
+        &self,
+        tenant: Option<&Tenant>,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.api_url(), path));
         if let Some(t) = tenant {
             req = req.bearer_auth(&t.access_token);
         }
@@ -68,27 +75,66 @@ impl TestEnv {
     }
 
     pub async fn get(&self, tenant: Option<&Tenant>, path: &str) -> Reply {
-        Reply::from(self.request(tenant, reqwest::Method::GET, path).send().await.expect("GET")).await
+        Reply::from(
+            self.request(tenant, reqwest::Method::GET, path)
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
     }
 
     pub async fn delete(&self, tenant: Option<&Tenant>, path: &str) -> Reply {
-        Reply::from(self.request(tenant, reqwest::Method::DELETE, path).send().await.expect("DELETE")).await
+        Reply::from(
+            self.request(tenant, reqwest::Method::DELETE, path)
+                .send()
+                .await
+                .expect("DELETE"),
+        )
+        .await
     }
 
     pub async fn post_json(&self, tenant: Option<&Tenant>, path: &str, body: &Value) -> Reply {
-        Reply::from(self.request(tenant, reqwest::Method::POST, path).json(body).send().await.expect("POST")).await
+        Reply::from(
+            self.request(tenant, reqwest::Method::POST, path)
+                .json(body)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     pub async fn put_json(&self, tenant: Option<&Tenant>, path: &str, body: &Value) -> Reply {
-        Reply::from(self.request(tenant, reqwest::Method::PUT, path).json(body).send().await.expect("PUT")).await
+        Reply::from(
+            self.request(tenant, reqwest::Method::PUT, path)
+                .json(body)
+                .send()
+                .await
+                .expect("PUT"),
+        )
+        .await
     }
 
     pub async fn patch_json(&self, tenant: Option<&Tenant>, path: &str, body: &Value) -> Reply {
-        Reply::from(self.request(tenant, reqwest::Method::PATCH, path).json(body).send().await.expect("PATCH")).await
+        Reply::from(
+            self.request(tenant, reqwest::Method::PATCH, path)
+                .json(body)
+                .send()
+                .await
+                .expect("PATCH"),
+        )
+        .await
     }
 
     /// A raw request with a body and content type (for malformed input tests).
-    pub async fn post_raw(&self, tenant: Option<&Tenant>, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    pub async fn post_raw(
+        &self,
+        tenant: Option<&Tenant>,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
         Reply::from(
             self.request(tenant, reqwest::Method::POST, path)
                 .header("content-type", content_type)

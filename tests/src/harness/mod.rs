@@ -18,7 +18,8 @@ use crate::fake_shipstation::{AccountHandle, FakeConfig, FakeShipStation};
 
 /// Base Postgres URL (server, no database) for test databases.
 pub fn postgres_base() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub fn redis_url() -> String {
@@ -132,7 +133,9 @@ impl TestEnv {
         }
         let name = format!("{}-api{}", self.id, self.apis.len());
         let child = ChildProcess::spawn("api", &[], &env, &name, port)?;
-        child.wait_healthy(&self.http, Duration::from_secs(60)).await?;
+        child
+            .wait_healthy(&self.http, Duration::from_secs(60))
+            .await?;
         self.apis.push(child);
         Ok(())
     }
@@ -144,7 +147,9 @@ impl TestEnv {
         env.push(("METRICS_ADDR".into(), format!("127.0.0.1:{port}")));
         let name = format!("{}-worker{}", self.id, self.workers.len());
         let child = ChildProcess::spawn("worker", &[], &env, &name, port)?;
-        child.wait_healthy(&self.http, Duration::from_secs(60)).await?;
+        child
+            .wait_healthy(&self.http, Duration::from_secs(60))
+            .await?;
         self.workers.push(child);
         Ok(())
     }
@@ -196,12 +201,22 @@ impl TestEnv {
     /// Issues Web Connector credentials for a connection; returns (username, password).
     pub async fn pair_web_connector(&self, tenant: &Tenant, connection: Uuid) -> (String, String) {
         let reply = self
-            .post_json(Some(tenant), &format!("/api/v1/connections/{connection}/qbwc"), &json!({}))
+            .post_json(
+                Some(tenant),
+                &format!("/api/v1/connections/{connection}/qbwc"),
+                &json!({}),
+            )
             .await;
         assert_eq!(reply.status, 201, "pair: {}", reply.body);
         (
-            reply.body["username"].as_str().expect("username").to_string(),
-            reply.body["password"].as_str().expect("password").to_string(),
+            reply.body["username"]
+                .as_str()
+                .expect("username")
+                .to_string(),
+            reply.body["password"]
+                .as_str()
+                .expect("password")
+                .to_string(),
         )
     }
 
@@ -210,7 +225,10 @@ impl TestEnv {
         let mut all = Vec::new();
         for page in 1.. {
             let reply = self
-                .get(Some(tenant), &format!("/api/v1/connections/{connection}/orders?per_page=100&page={page}"))
+                .get(
+                    Some(tenant),
+                    &format!("/api/v1/connections/{connection}/orders?per_page=100&page={page}"),
+                )
                 .await;
             assert_eq!(reply.status, 200, "orders: {}", reply.body);
             let batch = reply.body["orders"].as_array().cloned().unwrap_or_default();

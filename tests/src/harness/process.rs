@@ -81,7 +81,11 @@ impl ChildProcess {
     }
 
     /// Waits for `GET /healthz` to answer 200.
-    pub async fn wait_healthy(&self, http: &reqwest::Client, timeout: Duration) -> anyhow::Result<()> {
+    pub async fn wait_healthy(
+        &self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
         let url = format!("{}/healthz", self.base_url());
         loop {

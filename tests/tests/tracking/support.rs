@@ -131,7 +131,10 @@ impl Shop {
 
     /// Runs one Web Connector session against api 0.
     #[allow(dead_code)]
-    pub async fn run_web_connector(&self, env: &TestEnv) -> quayside_tests::web_connector::SessionReport {
+    pub async fn run_web_connector(
+        &self,
+        env: &TestEnv,
+    ) -> quayside_tests::web_connector::SessionReport {
         let report = WebConnector::new(&env.qbwc_url(0))
             .run_session(&self.company, &SessionOptions::new(&self.user, &self.pass))
             .await;
