@@ -39,24 +39,11 @@ pids+=($!)
 wait_for 60 curl -fsS "$API/readyz" || { log "api did not start; see .local/logs/api.log"; tail -20 .local/logs/api.log; exit 1; }
 wait_for 30 curl -fsS "http://${METRICS_ADDR}/healthz" || { log "worker did not start; see .local/logs/worker.log"; tail -20 .local/logs/worker.log; exit 1; }
 
-# A demo account: sign up (or log in when it already exists), connect the fake ShipStation,
-# and issue Web Connector credentials.
-EMAIL=demo@quayside.test
-PASSWORD=demo-password-123
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-TOKEN=$(curl -fsS -X POST "$API/api/v1/auth/signup" -H 'content-type: application/json' \
-  -d "{\"company_name\":\"Demo Outfitters\",\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" 2>/dev/null | json "['access_token']" ||
-  curl -fsS -X POST "$API/api/v1/auth/login" -H 'content-type: application/json' \
-  -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | json "['access_token']")
-AUTH="authorization: Bearer $TOKEN"
-CONN=$(curl -fsS "$API/api/v1/connections" -H "$AUTH" | json "['connections'][0]['id']" 2>/dev/null ||
-  curl -fsS -X POST "$API/api/v1/connections" -H "$AUTH" -H 'content-type: application/json' \
-  -d "{\"name\":\"Demo ShipStation\",\"api_key\":\"demo-key\",\"api_secret\":\"demo-secret\",\"base_url\":\"$FAKE\"}" | json "['id']")
-curl -fsS -X PUT "$API/api/v1/connections/$CONN/settings" -H "$AUTH" -H 'content-type: application/json' \
-  -d '{"sync_from":"2020-01-01","transaction_types":["invoice","sales_receipt","sales_order"]}' >/dev/null
-PAIR=$(curl -fsS -X POST "$API/api/v1/connections/$CONN/qbwc" -H "$AUTH")
-QB_USER=$(echo "$PAIR" | json "['username']")
-QB_PASS=$(echo "$PAIR" | json "['password']")
+# The demo account (the same script seeds `docker compose up`).
+SEED=$(scripts/demo-seed.sh "$API" "$FAKE") || { log "demo seeding failed"; exit 1; }
+val() { echo "$SEED" | sed -n "s/^$1=//p"; }
+EMAIL=$(val DEMO_EMAIL); PASSWORD=$(val DEMO_PASSWORD); CONN=$(val DEMO_CONNECTION)
+QB_USER=$(val DEMO_QBWC_USERNAME); QB_PASS=$(val DEMO_QBWC_PASSWORD)
 
 cat <<MSG
 
