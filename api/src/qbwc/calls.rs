@@ -56,7 +56,7 @@ pub async fn authenticate(
     };
     let (tenant, connection) = (cred.tenant_id, cred.connection_id);
 
-    let mut tx = db::tenant_tx_relaxed(&state.db, tenant).await?;
+    let mut tx = db::tenant_tx(&state.db, tenant).await?;
     // Settings, watermarks and test sales in one round trip.
     let Some(context) = db::qbwc::session_context(&mut tx, connection).await? else {
         return Ok((reply("nvu"), "nvu"));
@@ -181,7 +181,7 @@ async fn fail(
     session.failed = true;
     session.last_error = Some(message.clone());
     session.plan.abandon_current();
-    let mut tx = db::tenant_tx_relaxed(&state.db, session.tenant_id).await?;
+    let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
     db::qbwc::update_run(
         &mut tx,
         session.run_id,
@@ -236,7 +236,7 @@ pub async fn receive_response(
     let handled = session.plan.on_response(rs);
 
     let (tenant, connection) = (session.tenant_id, session.connection_id);
-    let mut tx = db::tenant_tx_relaxed(&state.db, tenant).await?;
+    let mut tx = db::tenant_tx(&state.db, tenant).await?;
     // All sales of the response in a few set-based statements.
     let outcomes = db::sales::store_sales(
         &mut tx,
@@ -397,7 +397,7 @@ async fn finish(
     session: &mut Session,
     status: &str,
 ) -> anyhow::Result<()> {
-    let mut tx = db::tenant_tx_relaxed(&state.db, session.tenant_id).await?;
+    let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
     db::qbwc::update_run(
         &mut tx,
         session.run_id,

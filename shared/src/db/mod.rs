@@ -85,17 +85,6 @@ pub async fn tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Tx, sqlx::Erro
     .await
 }
 
-/// Like [`tenant_tx`], without waiting for the commit to reach disk. For Web Connector
-/// writes only: a commit lost in a crash also loses the watermark it moved, so the next run
-/// reads those sales again and nothing is lost.
-pub async fn tenant_tx_relaxed(pool: &PgPool, tenant: TenantId) -> Result<Tx, sqlx::Error> {
-    pool.begin_with(format!(
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT set_config('app.tenant_id', '{}', true)",
-        tenant.0.hyphenated()
-    ))
-    .await
-}
-
 /// True when Postgres answers.
 pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT 1").execute(pool).await.is_ok()
