@@ -207,6 +207,7 @@ pub async fn login(
         .unwrap_or_else(|| password::dummy_hash().to_string());
     let ok = verify_password(pw, hash).await? && candidate.is_some();
     let Some(c) = candidate.filter(|_| ok) else {
+        login_limit::record_failure(&state, &email, &ip).await?;
         return Err(ApiError::unauthorized("Wrong email or password."));
     };
     let mut tx = db::tenant_tx(&state.db, c.tenant_id).await?;
