@@ -15,12 +15,16 @@ async fn settings_start_at_the_defaults_merge_partial_puts_and_name_bad_fields()
     let created = env
         .get(Some(&t), &format!("/api/v1/connections/{conn}"))
         .await;
+    // The day the connection was made, in US Pacific time (never ahead of a US merchant's day).
     let created_day = created.body["created_at"]
         .as_str()
-        .unwrap_or_default()
-        .get(..10)
-        .unwrap_or_default()
-        .to_string();
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| {
+            t.with_timezone(&chrono_tz::America::Los_Angeles)
+                .date_naive()
+                .to_string()
+        })
+        .unwrap_or_default();
     assert_eq!(
         got.body,
         json!({
