@@ -287,5 +287,7 @@ async fn two_worker_replicas_never_schedule_a_connection_twice_in_one_interval()
     let pulls = shipment_pulls(&env, shop.key()) - before;
     // 12 s at one pull per 2 s period: 6, maybe 7 across period edges. Two replicas each
     // looking every second would make up to 24 without the per-period claim.
-    assert!((4..=7).contains(&pulls), "{pulls} pulls in 12 s");
+    // The upper bound is the property; the lower one only proves the scheduler kept running
+    // (a loaded CI machine may skip a period).
+    assert!((2..=7).contains(&pulls), "{pulls} pulls in 12 s");
 }
