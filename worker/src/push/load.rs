@@ -5,7 +5,7 @@ use serde_json::Value;
 use shared::db::connections::ConnectionRow;
 use shared::db::Tx;
 use shared::ids::{ConnectionId, OrderId};
-use shared::rules::{Action, Condition, Rule};
+use shared::rules::Rule;
 use shared::sale::{QbCustomer, Sale};
 use shared::settings::SyncSettings;
 use uuid::Uuid;
@@ -44,16 +44,6 @@ struct OrderRow {
     sale: Value,
     content_hash: Vec<u8>,
     customer: Option<Value>,
-}
-
-#[derive(sqlx::FromRow)]
-struct RuleRow {
-    id: Uuid,
-    name: String,
-    enabled: bool,
-    priority: i32,
-    conditions: Value,
-    actions: Value,
 }
 
 /// Loads the batch, or `None` when the connection is gone.
@@ -124,27 +114,11 @@ async fn load_settings(
     })
 }
 
+/// The connection's enabled rules in the order they apply (the same query the API uses).
 async fn load_rules(tx: &mut Tx, connection_id: ConnectionId) -> Result<Vec<Rule>, sqlx::Error> {
-    let rows: Vec<RuleRow> = sqlx::query_as(
-        "SELECT id, name, enabled, priority, conditions, actions FROM rules
-         WHERE connection_id = $1 AND enabled ORDER BY priority, created_at, id",
-    )
-    .bind(connection_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
+    Ok(shared::db::rules::list(tx, connection_id)
+        .await?
         .into_iter()
-        .filter_map(|r| {
-            let conditions: Vec<Condition> = serde_json::from_value(r.conditions).ok()?;
-            let actions: Vec<Action> = serde_json::from_value(r.actions).ok()?;
-            Some(Rule {
-                id: r.id,
-                name: r.name,
-                enabled: r.enabled,
-                priority: r.priority,
-                conditions,
-                actions,
-            })
-        })
+        .filter(|r| r.enabled)
         .collect())
 }
