@@ -592,3 +592,53 @@ async fn authenticate_says_none_when_there_is_nothing_to_do() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_database_failure_mid_session_is_reported_and_the_next_run_loses_nothing() {
+    let env = TestEnv::start().await;
+    let (t, conn, user, pass) = paired(&env).await;
+    let company = Company::new();
+    company.generate_invoices(5);
+    let db = env.db().await;
+    // Storing sales fails (the app role may not insert them) while everything else works.
+    sqlx::query("REVOKE INSERT ON qb_sales FROM quayside_app")
+        .execute(&db)
+        .await
+        .expect("revoke");
+    let failed = run(&env, &company, &user, &pass).await;
+    assert!(
+        failed.percents.first().is_some_and(|p| *p < 0),
+        "{:?}",
+        failed.percents
+    );
+    assert!(
+        failed
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("temporary problem"),
+        "{:?}",
+        failed.last_error
+    );
+    let runs = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs"))
+        .await;
+    assert_eq!(runs.body["runs"][0]["status"], "failed", "{}", runs.body);
+
+    sqlx::query("GRANT INSERT ON qb_sales TO quayside_app")
+        .execute(&db)
+        .await
+        .expect("grant");
+    company.end_session();
+    let next = run(&env, &company, &user, &pass).await;
+    assert_monotonic_to_100(&next);
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM qb_sales WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        5
+    );
+}

@@ -336,6 +336,21 @@ async fn push_orders(state: &AppState, session: &mut Session) {
     }
 }
 
+/// Best effort after our own failure (database, Redis) inside a call: the run is marked failed
+/// with a plain reason so getLastError and closeConnection tell the truth. State moved only on
+/// success, so the next run redoes what this one could not store.
+pub async fn note_internal_failure(state: &AppState, ticket: &str) {
+    let Ok(Some(mut session)) = state.sessions.load(ticket).await else {
+        return;
+    };
+    session.failed = true;
+    session.last_error = Some(
+        "Quayside had a temporary problem storing this run. The next run will continue where this one stopped."
+            .into(),
+    );
+    let _ = state.sessions.save(ticket, &mut session).await;
+}
+
 pub async fn connection_error(
     state: &AppState,
     ticket: &str,

@@ -142,6 +142,11 @@ async fn dispatch(state: &AppState, call: QbwcCall) -> (QbwcReply, &'static str)
             // Our own failure (database, Redis): answer in-band so the Web Connector ends the
             // run cleanly and tries again on schedule. Nothing is lost: state moves only on success.
             tracing::error!(error = %format!("{e:#}"), method = call.method_name(), "Web Connector call failed");
+            if let QbwcCall::ReceiveResponseXml { ticket, .. }
+            | QbwcCall::SendRequestXml { ticket, .. } = &call
+            {
+                calls::note_internal_failure(state, ticket).await;
+            }
             let reply = match call {
                 QbwcCall::Authenticate { .. } => QbwcReply::Authenticate(vec![String::new(), "none".into()]),
                 QbwcCall::SendRequestXml { .. } => QbwcReply::SendRequestXml(String::new()),
