@@ -4,7 +4,7 @@
 
 use shared::crypto::random_token;
 use shared::db;
-use shared::db::sales::StoreOutcome;
+use shared::db::sales::{ResponseWrites, RunProgress, StoreOutcome};
 use shared::ids::OrderId;
 use shared::jobs::{OrderPushV1, MAX_ORDERS_PER_PUSH};
 use shared::qbwc::soap::QbwcReply;
@@ -56,17 +56,17 @@ pub async fn authenticate(
     };
     let (tenant, connection) = (cred.tenant_id, cred.connection_id);
 
+    // The run opens with the read (one round trip); answering `none` or `busy` rolls it back.
+    let run_id = uuid::Uuid::new_v4();
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
-    // Settings, watermarks and test sales in one round trip.
-    let Some(context) = db::qbwc::session_context(&mut tx, connection).await? else {
+    let Some(context) = db::qbwc::open_session(&mut tx, connection, run_id, 50).await? else {
         return Ok((reply("nvu"), "nvu"));
     };
     let settings = context.sync_settings(connection);
     let tests = context.test_sales.clone();
-    let write_backs = db::write_back_delivery::due(&mut tx, connection, 50).await?;
 
     let mut steps = Vec::new();
-    for wb in write_backs {
+    for wb in context.write_backs.iter().cloned() {
         let Some(txn_type) = wb.txn_type() else {
             continue;
         };
@@ -108,6 +108,7 @@ pub async fn authenticate(
         });
     }
     if steps.is_empty() {
+        tx.rollback().await?;
         return Ok((reply("none"), "none"));
     }
     steps.push(Step::Customers);
@@ -118,10 +119,10 @@ pub async fn authenticate(
         .await?
         .is_some()
     {
+        tx.rollback().await?;
         tracing::info!(connection_id = %connection, "Web Connector session already running: busy");
         return Ok((reply("busy"), "busy"));
     }
-    let run_id = db::qbwc::start_run(&mut tx, tenant, connection).await?;
     tx.commit().await?;
 
     let mut session = Session {
@@ -138,6 +139,7 @@ pub async fn authenticate(
         orders_queued: 0,
         orders_to_push: Vec::new(),
         last_seen: 0,
+        run_recorded: false,
     };
     state.sessions.save(&ticket, &mut session).await?;
     state
@@ -236,15 +238,37 @@ pub async fn receive_response(
     let handled = session.plan.on_response(rs);
 
     let (tenant, connection) = (session.tenant_id, session.connection_id);
+    if let Some(e) = &handled.error {
+        session.last_error = Some(e.clone());
+    }
+    // A session whose plan is done has stored everything: its run completes here, so
+    // closeConnection has nothing left to write.
+    let completes = session.plan.is_done() && handled.write_back_failed.is_none();
+    let sales_received = session.sales_received + handled.sales.len() as u32;
+    let watermark = match &handled.finished_iterator {
+        Some((txn_type, Some(mark))) => Some((*txn_type, mark.as_str())),
+        _ => None,
+    };
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
-    // All sales of the response in a few set-based statements.
-    let outcomes = db::sales::store_sales(
+    // The response's sales, customers, watermark and the run's progress: one write.
+    let outcomes = db::sales::store_response(
         &mut tx,
         tenant,
         connection,
         &handled.sales,
         &session.settings,
         handled.forced,
+        &ResponseWrites {
+            customers: &handled.customers,
+            watermark,
+            run: Some(RunProgress {
+                run_id: session.run_id,
+                sales_received,
+                requests_sent: session.requests_sent,
+                error: handled.error.as_deref(),
+                status: completes.then_some("completed"),
+            }),
+        },
     )
     .await?;
     for outcome in outcomes {
@@ -268,10 +292,6 @@ pub async fn receive_response(
             .with_label_values(&[label])
             .inc();
     }
-    db::sales::store_customers(&mut tx, tenant, connection, &handled.customers).await?;
-    if let Some((txn_type, Some(mark))) = &handled.finished_iterator {
-        db::qbwc::set_watermark(&mut tx, tenant, connection, *txn_type, mark).await?;
-    }
     if handled.test_sales_done {
         db::qbwc::mark_test_sales_fetched(&mut tx, &session.test_request_ids).await?;
     }
@@ -294,19 +314,8 @@ pub async fn receive_response(
             .inc();
         session.last_error = Some(text.clone());
     }
-    if let Some(e) = &handled.error {
-        session.last_error = Some(e.clone());
-    }
-    db::qbwc::update_run(
-        &mut tx,
-        session.run_id,
-        None,
-        session.sales_received,
-        session.requests_sent,
-        handled.error.as_deref(),
-    )
-    .await?;
     tx.commit().await?;
+    session.run_recorded = completes;
 
     if handled.customers_done || session.plan.is_done() {
         push_orders(state, &mut session).await;
@@ -412,17 +421,20 @@ async fn finish(
     session: &mut Session,
     status: &str,
 ) -> anyhow::Result<()> {
-    let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
-    db::qbwc::update_run(
-        &mut tx,
-        session.run_id,
-        Some(status),
-        session.sales_received,
-        session.requests_sent,
-        session.last_error.as_deref(),
-    )
-    .await?;
-    tx.commit().await?;
+    // Completed with its last response: nothing has changed since.
+    if !(session.run_recorded && status == "completed") {
+        let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
+        db::qbwc::update_run(
+            &mut tx,
+            session.run_id,
+            Some(status),
+            session.sales_received,
+            session.requests_sent,
+            session.last_error.as_deref(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     state.sessions.remove(ticket, session.connection_id).await?;
     state
         .metrics

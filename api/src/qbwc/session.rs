@@ -30,6 +30,9 @@ pub struct Session {
     pub orders_to_push: Vec<OrderId>,
     /// Unix seconds of the last call.
     pub last_seen: i64,
+    /// The run's final counts and status are in Postgres (written with the last response).
+    #[serde(default)]
+    pub run_recorded: bool,
 }
 
 #[derive(Clone)]

@@ -1,11 +1,13 @@
 //! Web Connector credentials, sync runs, watermarks and test-sale requests.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::write_back_delivery::DueWriteBack;
 use super::Tx;
-use crate::ids::{ConnectionId, TenantId};
+use crate::ids::{ConnectionId, OrderId, TenantId};
 use crate::sale::TxnType;
 use crate::settings::SyncSettings;
 
@@ -73,30 +75,6 @@ pub async fn upsert(
     .await
 }
 
-/// Opens a sync run; earlier runs of the connection still marked running are closed as
-/// abandoned (their Web Connector stopped without `closeConnection`). One statement.
-pub async fn start_run(
-    tx: &mut Tx,
-    tenant: TenantId,
-    connection: ConnectionId,
-) -> Result<Uuid, sqlx::Error> {
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "WITH abandoned AS (
-             UPDATE sync_runs SET status = 'abandoned', ended_at = now(),
-                 error = coalesce(error, 'The Web Connector stopped before the session finished.')
-             WHERE connection_id = $2 AND status = 'running'
-         )
-         INSERT INTO sync_runs (id, tenant_id, connection_id, status) VALUES ($1, $3, $2, 'running')",
-    )
-    .bind(id)
-    .bind(connection)
-    .bind(tenant)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
-}
-
 /// Records progress (counts) and, when `status` is given, ends the run.
 pub async fn update_run(
     tx: &mut Tx,
@@ -124,55 +102,6 @@ pub async fn update_run(
     Ok(())
 }
 
-pub async fn watermark(
-    tx: &mut Tx,
-    connection: ConnectionId,
-    t: TxnType,
-) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT modified_from FROM sync_watermarks WHERE connection_id = $1 AND txn_type = $2",
-    )
-    .bind(connection)
-    .bind(t.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|r| r.0))
-}
-
-pub async fn set_watermark(
-    tx: &mut Tx,
-    tenant: TenantId,
-    connection: ConnectionId,
-    t: TxnType,
-    modified_from: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (connection_id, txn_type) DO UPDATE SET modified_from = EXCLUDED.modified_from, updated_at = now()",
-    )
-    .bind(connection)
-    .bind(tenant)
-    .bind(t.as_str())
-    .bind(modified_from)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Open test-sale requests: (request id, RefNumber).
-pub async fn open_test_sales(
-    tx: &mut Tx,
-    connection: ConnectionId,
-) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, ref_number FROM test_sale_requests WHERE connection_id = $1 AND fetched_at IS NULL
-         ORDER BY requested_at LIMIT 200",
-    )
-    .bind(connection)
-    .fetch_all(&mut **tx)
-    .await
-}
-
 pub async fn mark_test_sales_fetched(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE test_sale_requests SET fetched_at = now() WHERE id = ANY($1)")
         .bind(ids)
@@ -181,7 +110,7 @@ pub async fn mark_test_sales_fetched(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sq
     Ok(())
 }
 
-/// Everything `authenticate` reads about a connection, in one round trip.
+/// Everything `authenticate` needs about a connection, read as its run opens.
 #[derive(Debug, Clone)]
 pub struct SessionContext {
     /// When the connection was made (the default `sync_from`).
@@ -192,6 +121,8 @@ pub struct SessionContext {
     pub watermarks: Vec<(String, String)>,
     /// Open test-sale requests, oldest first (at most 200): (request id, RefNumber).
     pub test_sales: Vec<(Uuid, String)>,
+    /// Write-backs due, oldest first.
+    pub write_backs: Vec<DueWriteBack>,
 }
 
 impl SessionContext {
@@ -225,34 +156,98 @@ type ContextRow = (
     Vec<String>,
     Vec<Uuid>,
     Vec<String>,
+    serde_json::Value,
 );
 
-/// The connection's creation time, settings, watermarks and open test sales; `None` when the
-/// connection does not exist (or is not this transaction's tenant's).
-pub async fn session_context(
+/// A due write-back as the session query returns it (the cost as text: exact decimals).
+#[derive(Debug, serde::Deserialize)]
+struct DueRow {
+    id: Uuid,
+    order_id: OrderId,
+    txn_type: String,
+    txn_id: String,
+    ref_number: Option<String>,
+    add_tracking: Vec<String>,
+    remove_tracking: Vec<String>,
+    ship_date: Option<NaiveDate>,
+    shipping_cost: Option<String>,
+}
+
+/// Opens run `run` for the connection and reads what its session needs, in one statement:
+/// creation time, settings, watermarks, open test sales and up to `write_back_limit` due
+/// write-backs (pending, or sent in a session that never answered: the re-query and the
+/// already-applied check make a second attempt safe). Earlier runs still marked running are
+/// closed as abandoned (their Web Connector stopped without `closeConnection`). `None` when the
+/// connection does not exist (or is not this transaction's tenant's). Roll the transaction
+/// back to open nothing.
+pub async fn open_session(
     tx: &mut Tx,
     connection: ConnectionId,
+    run: Uuid,
+    write_back_limit: i64,
 ) -> Result<Option<SessionContext>, sqlx::Error> {
     let row: Option<ContextRow> = sqlx::query_as(
-        "SELECT c.created_at,
+        "WITH abandoned AS (
+             UPDATE sync_runs SET status = 'abandoned', ended_at = now(),
+                 error = coalesce(error, 'The Web Connector stopped before the session finished.')
+             WHERE connection_id = $2 AND status = 'running'
+         ),
+         run AS (
+             INSERT INTO sync_runs (id, tenant_id, connection_id, status)
+             SELECT $1, c.tenant_id, c.id, 'running' FROM connections c WHERE c.id = $2
+         )
+         SELECT c.created_at,
              (SELECT s.settings FROM sync_settings s WHERE s.connection_id = c.id),
              ARRAY(SELECT w.txn_type FROM sync_watermarks w WHERE w.connection_id = c.id ORDER BY w.txn_type),
              ARRAY(SELECT w.modified_from FROM sync_watermarks w WHERE w.connection_id = c.id ORDER BY w.txn_type),
              ARRAY(SELECT t.id FROM test_sale_requests t WHERE t.connection_id = c.id AND t.fetched_at IS NULL
                    ORDER BY t.requested_at, t.id LIMIT 200),
              ARRAY(SELECT t.ref_number FROM test_sale_requests t WHERE t.connection_id = c.id AND t.fetched_at IS NULL
-                   ORDER BY t.requested_at, t.id LIMIT 200)
-         FROM connections c WHERE c.id = $1",
+                   ORDER BY t.requested_at, t.id LIMIT 200),
+             (SELECT coalesce(json_agg(d), '[]'::json) FROM (
+                 SELECT w.id, w.order_id, s.txn_type, s.txn_id, s.ref_number, w.add_tracking,
+                     w.remove_tracking, w.ship_date, w.shipping_cost::text AS shipping_cost
+                 FROM write_backs w JOIN orders o ON o.id = w.order_id JOIN qb_sales s ON s.id = o.sale_id
+                 WHERE w.connection_id = c.id AND w.status IN ('pending', 'sent')
+                 ORDER BY w.created_at LIMIT $3) d)
+         FROM connections c WHERE c.id = $2",
     )
+    .bind(run)
     .bind(connection)
+    .bind(write_back_limit)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(
-        |(created_at, settings, types, marks, test_ids, test_refs)| SessionContext {
-            created_at,
-            settings,
-            watermarks: types.into_iter().zip(marks).collect(),
-            test_sales: test_ids.into_iter().zip(test_refs).collect(),
-        },
-    ))
+    let Some((created_at, settings, types, marks, test_ids, test_refs, due)) = row else {
+        return Ok(None);
+    };
+    let due: Vec<DueRow> =
+        serde_json::from_value(due).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let write_backs = due
+        .into_iter()
+        .map(|d| {
+            let shipping_cost = d
+                .shipping_cost
+                .map(|c| c.parse::<Decimal>())
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok(DueWriteBack {
+                id: d.id,
+                order_id: d.order_id,
+                txn_type: d.txn_type,
+                txn_id: d.txn_id,
+                ref_number: d.ref_number,
+                add_tracking: d.add_tracking,
+                remove_tracking: d.remove_tracking,
+                ship_date: d.ship_date,
+                shipping_cost,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(SessionContext {
+        created_at,
+        settings,
+        watermarks: types.into_iter().zip(marks).collect(),
+        test_sales: test_ids.into_iter().zip(test_refs).collect(),
+        write_backs,
+    }))
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Tx;
 use crate::ids::{ConnectionId, OrderId, SaleId, TenantId};
 use crate::mapping::order_key;
-use crate::sale::{QbCustomer, Sale};
+use crate::sale::{QbCustomer, Sale, TxnType};
 use crate::settings::SyncSettings;
 
 /// What storing one sale did.
@@ -78,42 +78,59 @@ fn describe(sale: &Sale) -> String {
     }
 }
 
-/// Stores `sale` and its order intent. `forced` marks a test sale the user asked for.
-pub async fn store_sale(
-    tx: &mut Tx,
-    tenant: TenantId,
-    connection: ConnectionId,
-    sale: &Sale,
-    settings: &SyncSettings,
-    forced: bool,
-) -> Result<StoreOutcome, sqlx::Error> {
-    let mut outcomes = store_sales(
-        tx,
-        tenant,
-        connection,
-        std::slice::from_ref(sale),
-        settings,
-        forced,
-    )
-    .await?;
-    Ok(outcomes.pop().unwrap_or(StoreOutcome::Unchanged))
+/// What a response writes besides its sales, in the same statement as its (last) sales:
+/// the customers it returned, a finished iterator's watermark and the run's progress. One
+/// statement per response instead of one per kind keeps a Web Connector session to a handful
+/// of round trips.
+#[derive(Debug, Default)]
+pub struct ResponseWrites<'a> {
+    pub customers: &'a [QbCustomer],
+    /// The iterator of this type finished: its watermark moves to this `TimeModified`.
+    pub watermark: Option<(TxnType, &'a str)>,
+    pub run: Option<RunProgress<'a>>,
+}
+
+/// A sync run's counters, and its end when `status` is given.
+#[derive(Debug, Clone, Copy)]
+pub struct RunProgress<'a> {
+    pub run_id: Uuid,
+    pub sales_received: u32,
+    pub requests_sent: u32,
+    /// Kept when `None`; the first error stays otherwise replaced by the newest.
+    pub error: Option<&'a str>,
+    /// `completed`, `failed`: ends the run.
+    pub status: Option<&'a str>,
 }
 
 /// Stores `sales` (one qbXML response) and their order intents, one outcome per sale in
-/// order: exactly what [`store_sale`] does for each in turn, in four statements (five when an
-/// order is locked) however many sales there are. A TxnID repeated within `sales` starts a
-/// new batch, so its later copy sees the earlier one as stored.
-pub async fn store_sales(
+/// order, together with `writes`. A new sale, or a new revision (content changed under a new
+/// EditSequence), makes its order pending (or skipped, with the reason) with events; the same
+/// revision again only refreshes EditSequence and TimeModified. `forced` marks test sales the
+/// user asked for: they bypass the filters. Two statements (a locking read and one write)
+/// however many sales there are; a TxnID repeated within `sales` starts a new batch, so its
+/// later copy sees the earlier one as stored.
+pub async fn store_response(
     tx: &mut Tx,
     tenant: TenantId,
     connection: ConnectionId,
     sales: &[Sale],
     settings: &SyncSettings,
     forced: bool,
+    writes: &ResponseWrites<'_>,
 ) -> Result<Vec<StoreOutcome>, sqlx::Error> {
     let mut outcomes = Vec::with_capacity(sales.len());
-    for batch in distinct_batches(sales) {
-        outcomes.extend(store_batch(tx, tenant, connection, batch, settings, forced).await?);
+    let batches = distinct_batches(sales);
+    let none = ResponseWrites::default();
+    if batches.is_empty() {
+        let nothing = intents_of(&[], connection, &[], &[]);
+        write_batch(tx, tenant, connection, &[], &[], &nothing, writes).await?;
+        return Ok(outcomes);
+    }
+    let last = batches.len() - 1;
+    for (i, batch) in batches.into_iter().enumerate() {
+        let extras = if i == last { writes } else { &none };
+        outcomes
+            .extend(store_batch(tx, tenant, connection, batch, settings, forced, extras).await?);
     }
     Ok(outcomes)
 }
@@ -137,16 +154,23 @@ fn distinct_batches(sales: &[Sale]) -> Vec<&[Sale]> {
     batches
 }
 
-/// A stored sale: id, type, TxnID, content hash, revision, EditSequence.
-type ExistingRow = (SaleId, String, String, Vec<u8>, i32, String);
+/// A stored sale: type, TxnID, content hash, revision, EditSequence.
+type ExistingRow = (String, String, Vec<u8>, i32, String);
 
 /// A sale whose order must be (re)made pending or skipped.
 struct Intent {
     index: usize,
-    sale_id: SaleId,
     new: bool,
     revision: i32,
     reason: Option<String>,
+}
+
+/// A sale row to write.
+struct SaleRow {
+    id: Uuid,
+    hash: Vec<u8>,
+    snapshot: String,
+    revision: i32,
 }
 
 async fn store_batch(
@@ -156,11 +180,13 @@ async fn store_batch(
     sales: &[Sale],
     settings: &SyncSettings,
     forced: bool,
+    writes: &ResponseWrites<'_>,
 ) -> Result<Vec<StoreOutcome>, sqlx::Error> {
     let types: Vec<&str> = sales.iter().map(|s| s.txn_type.as_str()).collect();
     let txn_ids: Vec<&str> = sales.iter().map(|s| s.txn_id.as_str()).collect();
+    // Locks the stored revisions, so deciding "changed" and writing it are one step.
     let rows: Vec<ExistingRow> = sqlx::query_as(
-        "SELECT s.id, s.txn_type, s.txn_id, s.content_hash, s.revision, s.edit_sequence FROM qb_sales s
+        "SELECT s.txn_type, s.txn_id, s.content_hash, s.revision, s.edit_sequence FROM qb_sales s
          JOIN unnest($2::text[], $3::text[]) AS k(txn_type, txn_id)
            ON s.txn_type = k.txn_type AND s.txn_id = k.txn_id
          WHERE s.connection_id = $1 FOR UPDATE OF s",
@@ -172,33 +198,29 @@ async fn store_batch(
     .await?;
     let existing: HashMap<(String, String), ExistingRow> = rows
         .into_iter()
-        .map(|row| ((row.1.clone(), row.2.clone()), row))
+        .map(|row| ((row.0.clone(), row.1.clone()), row))
         .collect();
 
     // Every sale's row is written (a same-revision re-read refreshes EditSequence and
     // TimeModified); `intents` are those whose order changes.
-    let mut ids = Vec::with_capacity(sales.len());
-    let mut hashes = Vec::with_capacity(sales.len());
-    let mut snapshots = Vec::with_capacity(sales.len());
-    let mut revisions = Vec::with_capacity(sales.len());
+    let mut rows = Vec::with_capacity(sales.len());
     let mut intents = Vec::new();
     for (index, sale) in sales.iter().enumerate() {
         let hash = content_hash(sale);
         let snapshot = serde_json::to_string(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let key = (sale.txn_type.as_str().to_string(), sale.txn_id.clone());
-        let (id, new, changed, revision) = match existing.get(&key) {
-            Some((id, _, _, old_hash, revision, old_sequence)) => {
+        let (new, changed, revision) = match existing.get(&key) {
+            Some((_, _, old_hash, revision, old_sequence)) => {
                 // The same EditSequence is the same revision: the one our own write-back made
                 // (stored from its Mod response) or one already seen.
                 let changed = *old_hash != hash && *old_sequence != sale.edit_sequence;
                 (
-                    *id,
                     false,
                     changed,
                     if changed { revision + 1 } else { *revision },
                 )
             }
-            None => (SaleId(Uuid::new_v4()), true, true, 1),
+            None => (true, true, 1),
         };
         if new || changed || forced {
             let reason = if forced {
@@ -208,73 +230,24 @@ async fn store_batch(
             };
             intents.push(Intent {
                 index,
-                sale_id: id,
                 new,
                 revision,
                 reason,
             });
         }
-        ids.push(id.0);
-        hashes.push(hash);
-        snapshots.push(snapshot);
-        revisions.push(revision);
+        rows.push(SaleRow {
+            id: Uuid::new_v4(),
+            hash,
+            snapshot,
+            revision,
+        });
     }
-    let stored: Vec<(SaleId, String, String)> = sqlx::query_as(
-        "INSERT INTO qb_sales (id, tenant_id, connection_id, txn_type, txn_id, edit_sequence, ref_number,
-             txn_date, time_modified, customer_name, customer_list_id, snapshot, content_hash, revision)
-         SELECT u.id, $1, $2, u.txn_type, u.txn_id, u.edit_sequence, u.ref_number, u.txn_date, u.time_modified,
-             u.customer_name, u.customer_list_id, u.snapshot::jsonb, u.content_hash, u.revision
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::text[],
-             $10::text[], $11::text[], $12::text[], $13::bytea[], $14::int4[])
-             AS u(id, txn_type, txn_id, edit_sequence, ref_number, txn_date, time_modified, customer_name,
-                  customer_list_id, snapshot, content_hash, revision)
-         ON CONFLICT (connection_id, txn_type, txn_id) DO UPDATE SET
-             edit_sequence = EXCLUDED.edit_sequence, time_modified = EXCLUDED.time_modified,
-             ref_number = EXCLUDED.ref_number, txn_date = EXCLUDED.txn_date,
-             customer_name = EXCLUDED.customer_name, customer_list_id = EXCLUDED.customer_list_id,
-             snapshot = EXCLUDED.snapshot, content_hash = EXCLUDED.content_hash,
-             revision = EXCLUDED.revision, updated_at = now()
-         RETURNING id, txn_type, txn_id",
-    )
-    .bind(tenant)
-    .bind(connection)
-    .bind(&ids)
-    .bind(&types)
-    .bind(&txn_ids)
-    .bind(sales.iter().map(|s| s.edit_sequence.as_str()).collect::<Vec<_>>())
-    .bind(sales.iter().map(|s| s.ref_number.as_deref()).collect::<Vec<_>>())
-    .bind(sales.iter().map(|s| s.txn_date).collect::<Vec<_>>())
-    .bind(sales.iter().map(|s| s.time_modified.as_str()).collect::<Vec<_>>())
-    .bind(sales.iter().map(|s| s.customer_full_name.as_deref()).collect::<Vec<_>>())
-    .bind(sales.iter().map(|s| s.customer_list_id.as_deref()).collect::<Vec<_>>())
-    .bind(&snapshots)
-    .bind(&hashes)
-    .bind(&revisions)
-    .fetch_all(&mut **tx)
-    .await?;
-    // A row another transaction inserted meanwhile keeps its id: use what was stored.
-    let stored: HashMap<(String, String), SaleId> = stored
-        .into_iter()
-        .map(|(id, t, txn)| ((t, txn), id))
-        .collect();
-    for intent in &mut intents {
-        let sale = &sales[intent.index];
-        if let Some(id) = stored.get(&(sale.txn_type.as_str().to_string(), sale.txn_id.clone())) {
-            intent.sale_id = *id;
-        }
-    }
-    let orders = upsert_orders(tx, tenant, connection, sales, &intents).await?;
 
-    let mut outcomes = vec![StoreOutcome::Unchanged; sales.len()];
-    let mut events: Vec<(OrderId, &'static str, String)> = Vec::new();
-    for (intent, (order, locked)) in intents.into_iter().zip(orders) {
+    // The events of an order that is not locked (a locked one gets its own below).
+    let mut events: Vec<(usize, &'static str, String)> = Vec::new();
+    for intent in &intents {
         let sale = &sales[intent.index];
         let what = describe(sale);
-        if locked {
-            events.push((order, "locked", format!("{what} changed in QuickBooks after it shipped; ShipStation keeps the shipped order as it is.")));
-            outcomes[intent.index] = StoreOutcome::Locked { order };
-            continue;
-        }
         let received = if forced {
             format!("{what} fetched from QuickBooks as a test sale.")
         } else if intent.new {
@@ -285,134 +258,233 @@ async fn store_batch(
                 intent.revision
             )
         };
-        events.push((order, "received", received));
-        outcomes[intent.index] = match intent.reason {
-            Some(reason) => {
-                events.push((
-                    order,
-                    "skipped",
-                    format!("Not sent to ShipStation: {reason}"),
-                ));
-                StoreOutcome::Skipped { order, reason }
+        events.push((intent.index, "received", received));
+        if let Some(reason) = &intent.reason {
+            events.push((
+                intent.index,
+                "skipped",
+                format!("Not sent to ShipStation: {reason}"),
+            ));
+        }
+    }
+
+    let written = write_batch(
+        tx,
+        tenant,
+        connection,
+        sales,
+        &rows,
+        &intents_of(sales, connection, &intents, &events),
+        writes,
+    )
+    .await?;
+
+    let mut outcomes = vec![StoreOutcome::Unchanged; sales.len()];
+    let mut locked_sales = Vec::new();
+    for (intent, (sale_id, order)) in intents.iter().zip(written) {
+        outcomes[intent.index] = match (order, &intent.reason) {
+            (None, _) => {
+                locked_sales.push((intent.index, sale_id));
+                continue;
             }
-            None => StoreOutcome::Queued {
+            (Some(order), Some(reason)) => StoreOutcome::Skipped {
+                order,
+                reason: reason.clone(),
+            },
+            (Some(order), None) => StoreOutcome::Queued {
                 order,
                 new: intent.new,
             },
         };
     }
-    add_events(tx, tenant, &events).await?;
+    if !locked_sales.is_empty() {
+        // Shipped (or written back): ShipStation keeps the shipped order as it is.
+        let ids: Vec<Uuid> = locked_sales.iter().map(|(_, s)| s.0).collect();
+        let found: Vec<(OrderId, SaleId)> =
+            sqlx::query_as("SELECT id, sale_id FROM orders WHERE sale_id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&mut **tx)
+                .await?;
+        let by_sale: HashMap<SaleId, OrderId> = found.into_iter().map(|(o, s)| (s, o)).collect();
+        for (index, sale_id) in locked_sales {
+            let order = *by_sale.get(&sale_id).ok_or(sqlx::Error::RowNotFound)?;
+            let message = format!(
+                "{} changed in QuickBooks after it shipped; ShipStation keeps the shipped order as it is.",
+                describe(&sales[index])
+            );
+            super::orders::add_event(tx, tenant, order, "locked", &message).await?;
+            outcomes[index] = StoreOutcome::Locked { order };
+        }
+    }
     Ok(outcomes)
 }
 
-/// Makes each intent's order pending (or skipped); returns (order, locked) per intent, where
-/// locked orders (shipped, written back) were left as they are.
-async fn upsert_orders(
+/// The order intents and their events, as the columns [`write_batch`] binds.
+struct IntentColumns<'a> {
+    keys: Vec<usize>,
+    order_ids: Vec<Uuid>,
+    statuses: Vec<&'static str>,
+    order_keys: Vec<String>,
+    reasons: Vec<Option<&'a str>>,
+    event_sales: Vec<usize>,
+    event_kinds: Vec<&'static str>,
+    event_messages: Vec<&'a str>,
+}
+
+fn intents_of<'a>(
+    sales: &[Sale],
+    connection: ConnectionId,
+    intents: &'a [Intent],
+    events: &'a [(usize, &'static str, String)],
+) -> IntentColumns<'a> {
+    IntentColumns {
+        keys: intents.iter().map(|i| i.index).collect(),
+        order_ids: intents.iter().map(|_| Uuid::new_v4()).collect(),
+        statuses: intents
+            .iter()
+            .map(|i| {
+                if i.reason.is_some() {
+                    "skipped"
+                } else {
+                    "pending"
+                }
+            })
+            .collect(),
+        order_keys: intents
+            .iter()
+            .map(|i| order_key(connection.0, &sales[i.index].txn_id))
+            .collect(),
+        reasons: intents.iter().map(|i| i.reason.as_deref()).collect(),
+        event_sales: events.iter().map(|e| e.0).collect(),
+        event_kinds: events.iter().map(|e| e.1).collect(),
+        event_messages: events.iter().map(|e| e.2.as_str()).collect(),
+    }
+}
+
+/// One statement: the sales, their orders (left alone when shipped or written back), the
+/// orders' events in order, the customers, the watermark and the run's progress. Returns,
+/// per intent in order, the stored sale's id and its order's id (`None`: locked).
+async fn write_batch(
     tx: &mut Tx,
     tenant: TenantId,
     connection: ConnectionId,
     sales: &[Sale],
-    intents: &[Intent],
-) -> Result<Vec<(OrderId, bool)>, sqlx::Error> {
-    if intents.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sale_ids: Vec<Uuid> = intents.iter().map(|i| i.sale_id.0).collect();
-    let rows: Vec<(OrderId, SaleId)> = sqlx::query_as(
-        "INSERT INTO orders (id, tenant_id, connection_id, sale_id, status, order_key, push_requested_at, skip_reason)
-         SELECT u.id, $1, $2, u.sale_id, u.status, u.order_key, now(), u.skip_reason
-         FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[])
-             AS u(id, sale_id, status, order_key, skip_reason)
-         ON CONFLICT (sale_id) DO UPDATE SET
-             status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason,
-             push_requested_at = now(), last_error = NULL, attempts = 0, updated_at = now()
-         WHERE orders.status NOT IN ('shipped', 'written_back', 'write_back_failed')
-         RETURNING id, sale_id",
+    rows: &[SaleRow],
+    intents: &IntentColumns<'_>,
+    writes: &ResponseWrites<'_>,
+) -> Result<Vec<(SaleId, Option<OrderId>)>, sqlx::Error> {
+    // Sales are addressed by their position in this batch (1-based, as WITH ORDINALITY counts).
+    let position = |i: &usize| *i as i64 + 1;
+    let (customer_ids, customer_snapshots) = customer_columns(writes.customers)?;
+    let run = writes.run;
+    let result: Vec<(i64, SaleId, Option<OrderId>)> = sqlx::query_as(
+        "WITH sales_in AS (
+             SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[],
+                 $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::int4[])
+                 WITH ORDINALITY AS u(id, txn_type, txn_id, edit_sequence, ref_number, txn_date,
+                     time_modified, customer_name, customer_list_id, snapshot, content_hash, revision, n)
+         ),
+         s AS (
+             INSERT INTO qb_sales (id, tenant_id, connection_id, txn_type, txn_id, edit_sequence, ref_number,
+                 txn_date, time_modified, customer_name, customer_list_id, snapshot, content_hash, revision)
+             SELECT u.id, $1, $2, u.txn_type, u.txn_id, u.edit_sequence, u.ref_number, u.txn_date,
+                 u.time_modified, u.customer_name, u.customer_list_id, u.snapshot::jsonb, u.content_hash, u.revision
+             FROM sales_in u
+             ON CONFLICT (connection_id, txn_type, txn_id) DO UPDATE SET
+                 edit_sequence = EXCLUDED.edit_sequence, time_modified = EXCLUDED.time_modified,
+                 ref_number = EXCLUDED.ref_number, txn_date = EXCLUDED.txn_date,
+                 customer_name = EXCLUDED.customer_name, customer_list_id = EXCLUDED.customer_list_id,
+                 snapshot = EXCLUDED.snapshot, content_hash = EXCLUDED.content_hash,
+                 revision = EXCLUDED.revision, updated_at = now()
+             RETURNING id, txn_type, txn_id
+         ),
+         stored AS (
+             SELECT u.n, s.id FROM sales_in u JOIN s ON s.txn_type = u.txn_type AND s.txn_id = u.txn_id
+         ),
+         intents AS (
+             SELECT i.*, stored.id AS sale_id
+             FROM unnest($15::int8[], $16::uuid[], $17::text[], $18::text[], $19::text[])
+                 WITH ORDINALITY AS i(sale_n, order_id, status, order_key, skip_reason, n)
+             JOIN stored ON stored.n = i.sale_n
+         ),
+         o AS (
+             INSERT INTO orders (id, tenant_id, connection_id, sale_id, status, order_key, push_requested_at, skip_reason)
+             SELECT i.order_id, $1, $2, i.sale_id, i.status, i.order_key, now(), i.skip_reason FROM intents i
+             ON CONFLICT (sale_id) DO UPDATE SET
+                 status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason,
+                 push_requested_at = now(), last_error = NULL, attempts = 0, updated_at = now()
+             WHERE orders.status NOT IN ('shipped', 'written_back', 'write_back_failed')
+             RETURNING id, sale_id
+         ),
+         ev AS (
+             INSERT INTO events (tenant_id, order_id, kind, message)
+             SELECT $1, o.id, e.kind, e.message
+             FROM unnest($20::int8[], $21::text[], $22::text[]) WITH ORDINALITY AS e(sale_n, kind, message, n)
+             JOIN stored ON stored.n = e.sale_n
+             JOIN o ON o.sale_id = stored.id
+             ORDER BY e.n
+         ),
+         customers AS (
+             INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot)
+             SELECT $2, $1, c.list_id, c.snapshot::jsonb FROM unnest($23::text[], $24::text[]) AS c(list_id, snapshot)
+             ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()
+         ),
+         watermark AS (
+             INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from)
+             SELECT $2, $1, $25, $26 WHERE $25::text IS NOT NULL
+             ON CONFLICT (connection_id, txn_type) DO UPDATE SET modified_from = EXCLUDED.modified_from, updated_at = now()
+         ),
+         run AS (
+             UPDATE sync_runs SET
+                 sales_received = $28, requests_sent = $29,
+                 error = coalesce($30, error),
+                 status = coalesce($31, status),
+                 ended_at = CASE WHEN $31::text IS NULL THEN ended_at ELSE now() END
+             WHERE id = $27
+         )
+         SELECT i.n, i.sale_id, o.id FROM intents i LEFT JOIN o ON o.sale_id = i.sale_id ORDER BY i.n",
     )
     .bind(tenant)
     .bind(connection)
-    .bind(intents.iter().map(|_| Uuid::new_v4()).collect::<Vec<_>>())
-    .bind(&sale_ids)
-    .bind(intents.iter().map(|i| if i.reason.is_some() { "skipped" } else { "pending" }).collect::<Vec<_>>())
-    .bind(intents.iter().map(|i| order_key(connection.0, &sales[i.index].txn_id)).collect::<Vec<_>>())
-    .bind(intents.iter().map(|i| i.reason.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.txn_type.as_str()).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.txn_id.as_str()).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.edit_sequence.as_str()).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.ref_number.as_deref()).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.txn_date).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.time_modified.as_str()).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.customer_full_name.as_deref()).collect::<Vec<_>>())
+    .bind(sales.iter().map(|s| s.customer_list_id.as_deref()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.snapshot.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.hash.as_slice()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.revision).collect::<Vec<_>>())
+    .bind(intents.keys.iter().map(position).collect::<Vec<_>>())
+    .bind(&intents.order_ids)
+    .bind(&intents.statuses)
+    .bind(&intents.order_keys)
+    .bind(&intents.reasons)
+    .bind(intents.event_sales.iter().map(position).collect::<Vec<_>>())
+    .bind(&intents.event_kinds)
+    .bind(&intents.event_messages)
+    .bind(&customer_ids)
+    .bind(&customer_snapshots)
+    .bind(writes.watermark.map(|(t, _)| t.as_str()))
+    .bind(writes.watermark.map(|(_, m)| m))
+    .bind(run.map(|r| r.run_id))
+    .bind(run.map(|r| r.sales_received as i32))
+    .bind(run.map(|r| r.requests_sent as i32))
+    .bind(run.and_then(|r| r.error))
+    .bind(run.and_then(|r| r.status))
     .fetch_all(&mut **tx)
     .await?;
-    let mut by_sale: HashMap<SaleId, (OrderId, bool)> =
-        rows.into_iter().map(|(o, s)| (s, (o, false))).collect();
-    if by_sale.len() < intents.len() {
-        let locked: Vec<(OrderId, SaleId)> =
-            sqlx::query_as("SELECT id, sale_id FROM orders WHERE sale_id = ANY($1)")
-                .bind(&sale_ids)
-                .fetch_all(&mut **tx)
-                .await?;
-        for (order, sale) in locked {
-            by_sale.entry(sale).or_insert((order, true));
-        }
+    if result.len() != intents.keys.len() {
+        return Err(sqlx::Error::RowNotFound);
     }
-    intents
-        .iter()
-        .map(|i| {
-            by_sale
-                .get(&i.sale_id)
-                .copied()
-                .ok_or(sqlx::Error::RowNotFound)
-        })
-        .collect()
+    Ok(result.into_iter().map(|(_, s, o)| (s, o)).collect())
 }
 
-/// Inserts events (order, kind, message) in the given order, in one statement.
-async fn add_events(
-    tx: &mut Tx,
-    tenant: TenantId,
-    events: &[(OrderId, &'static str, String)],
-) -> Result<(), sqlx::Error> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(
-        "INSERT INTO events (tenant_id, order_id, kind, message)
-         SELECT $1, u.order_id, u.kind, u.message
-         FROM unnest($2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS u(order_id, kind, message, n)
-         ORDER BY u.n",
-    )
-    .bind(tenant)
-    .bind(events.iter().map(|e| e.0 .0).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.1).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| e.2.as_str()).collect::<Vec<_>>())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Stores (or refreshes) a customer's contact details.
-pub async fn store_customer(
-    tx: &mut Tx,
-    tenant: TenantId,
-    connection: ConnectionId,
-    customer: &QbCustomer,
-) -> Result<(), sqlx::Error> {
-    let snapshot = serde_json::to_value(customer).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
-        "INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()",
-    )
-    .bind(connection)
-    .bind(tenant)
-    .bind(&customer.list_id)
-    .bind(snapshot)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Stores (or refreshes) customers in one statement; a ListID given twice keeps the last.
-pub async fn store_customers(
-    tx: &mut Tx,
-    tenant: TenantId,
-    connection: ConnectionId,
-    customers: &[QbCustomer],
-) -> Result<(), sqlx::Error> {
+/// Customers by ListID (a ListID given twice keeps the last), as (ids, JSON snapshots).
+fn customer_columns(customers: &[QbCustomer]) -> Result<(Vec<&str>, Vec<String>), sqlx::Error> {
     let mut last: HashMap<&str, &QbCustomer> = HashMap::new();
     let mut order: Vec<&str> = Vec::new();
     for c in customers {
@@ -420,26 +492,12 @@ pub async fn store_customers(
             order.push(c.list_id.as_str());
         }
     }
-    if order.is_empty() {
-        return Ok(());
-    }
     let mut snapshots = Vec::with_capacity(order.len());
     for id in &order {
-        let c = last[id];
-        snapshots.push(serde_json::to_string(c).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
+        snapshots
+            .push(serde_json::to_string(last[id]).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
     }
-    sqlx::query(
-        "INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot)
-         SELECT $1, $2, u.list_id, u.snapshot::jsonb FROM unnest($3::text[], $4::text[]) AS u(list_id, snapshot)
-         ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()",
-    )
-    .bind(connection)
-    .bind(tenant)
-    .bind(&order)
-    .bind(&snapshots)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok((order, snapshots))
 }
 
 #[cfg(test)]

@@ -31,26 +31,6 @@ impl DueWriteBack {
     }
 }
 
-/// Pending write-backs, and those sent in a session that never answered (the re-query and the
-/// already-applied check make a second attempt safe).
-pub async fn due(
-    tx: &mut Tx,
-    connection: ConnectionId,
-    limit: i64,
-) -> Result<Vec<DueWriteBack>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT w.id, w.order_id, s.txn_type, s.txn_id, s.ref_number, w.add_tracking, w.remove_tracking,
-                w.ship_date, w.shipping_cost
-         FROM write_backs w JOIN orders o ON o.id = w.order_id JOIN qb_sales s ON s.id = o.sale_id
-         WHERE w.connection_id = $1 AND w.status IN ('pending', 'sent')
-         ORDER BY w.created_at LIMIT $2",
-    )
-    .bind(connection)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await
-}
-
 pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE write_backs SET status = 'sent', attempts = attempts + 1, updated_at = now()
