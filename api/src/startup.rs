@@ -27,7 +27,8 @@ pub struct Application {
 /// Connects to Postgres and Redis and applies migrations.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     shared::db::migrate(settings.database_url()).await?;
-    let db = shared::db::connect(settings.database_url(), 20).await?;
+    let db =
+        shared::db::connect(settings.database_url(), settings.database_max_connections).await?;
     let redis_client = redis::Client::open(settings.redis_url())?;
     let redis = redis::aio::ConnectionManager::new(redis_client).await?;
     let sessions = SessionStore::new(

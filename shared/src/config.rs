@@ -69,6 +69,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// actix worker threads for the api (default: one per core).
     pub http_workers: Option<usize>,
+    /// The api's Postgres pool size (keep the sum over replicas under the server's limit).
+    pub database_max_connections: u32,
 }
 
 impl std::fmt::Debug for SettingsDebug<'_> {
@@ -218,7 +220,11 @@ impl Settings {
                         .map_err(|_| invalid("HTTP_WORKERS", "must be a number"))
                 })
                 .transpose()?,
+            database_max_connections: parse(env, "DATABASE_MAX_CONNECTIONS", 20u32)?,
         };
+        if settings.database_max_connections == 0 {
+            return Err(invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));
+        }
         if settings.tracking_poll_interval.is_zero() {
             return Err(invalid("TRACKING_POLL_INTERVAL_SECS", "must be at least 1"));
         }

@@ -3,7 +3,8 @@
 //! ```text
 //! cargo build --release -p api -p quayside-tests --bins
 //! target/release/bench-qbwc [--tenants 1000] [--clients 32] [--duration 30] [--invoices 10]
-//!                           [--mode edit|resync] [--http-workers 2] [--setup-concurrency 16]
+//!                           [--mode edit|resync] [--http-workers 2] [--db-pool 20]
+//!                           [--setup-concurrency 16]
 //!                           [--pg-sslmode prefer|disable] [--keep]
 //! ```
 //!
@@ -18,6 +19,10 @@
 //!
 //! Prints sessions/s, SOAP calls/s, p50/p95/p99 per method, errors, CPU use, and checks that
 //! every invoice (and in edit mode every revision) is in Postgres.
+
+// glibc malloc fragments under many short-lived request buffers; mimalloc is faster here.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "bench_qbwc/client.rs"]
 mod client;
@@ -46,6 +51,8 @@ pub struct Args {
     pub invoices: usize,
     pub edit: bool,
     pub http_workers: String,
+    /// The api's Postgres pool size (`DATABASE_MAX_CONNECTIONS`).
+    pub db_pool: String,
     pub setup_concurrency: usize,
     pub keep: bool,
     /// `PGSSLMODE` for the api (`prefer` = whatever the server offers, as in the tests).
@@ -54,7 +61,7 @@ pub struct Args {
 
 const USAGE: &str =
     "usage: bench-qbwc [--tenants N] [--clients N] [--duration SECS] [--invoices N] \
-                     [--mode edit|resync] [--http-workers N] [--setup-concurrency N] [--pg-sslmode prefer|disable] [--keep]";
+                     [--mode edit|resync] [--http-workers N] [--db-pool N] [--setup-concurrency N] [--pg-sslmode prefer|disable] [--keep]";
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut a = Args {
@@ -64,6 +71,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         invoices: 10,
         edit: true,
         http_workers: "2".into(),
+        db_pool: "20".into(),
         setup_concurrency: 16,
         keep: false,
         pg_sslmode: "prefer".into(),
@@ -80,6 +88,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--duration" => a.duration = Duration::from_secs(number(value()?)? as u64),
             "--invoices" => a.invoices = number(value()?)?.max(1),
             "--http-workers" => a.http_workers = number(value()?)?.max(1).to_string(),
+            "--db-pool" => a.db_pool = number(value()?)?.max(1).to_string(),
             "--setup-concurrency" => a.setup_concurrency = number(value()?)?.max(1),
             "--mode" => {
                 a.edit = match value()?.as_str() {
@@ -154,6 +163,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let options = EnvOptions::default()
         .with_env("RUST_LOG", "warn")
         .with_env("HTTP_WORKERS", &args.http_workers)
+        .with_env("DATABASE_MAX_CONNECTIONS", &args.db_pool)
         .with_env("PGSSLMODE", &args.pg_sslmode);
     let env = TestEnv::start_with(options).await;
     let api_pid = env.apis[0].pid().unwrap_or(0);

@@ -58,11 +58,12 @@ pub fn print(
     let secs = elapsed.as_secs_f64();
     let calls = total.calls();
     println!(
-        "\nrun: {} clients, {:.1} s, mode {}, HTTP_WORKERS={}, PGSSLMODE={}",
+        "\nrun: {} clients, {:.1} s, mode {}, HTTP_WORKERS={}, DATABASE_MAX_CONNECTIONS={}, PGSSLMODE={}",
         args.clients,
         secs,
         if args.edit { "edit" } else { "resync" },
         args.http_workers,
+        args.db_pool,
         args.pg_sslmode
     );
     println!(
