@@ -224,7 +224,7 @@ async fn a_web_connector_that_drops_mid_iterator_loses_nothing() {
 #[tokio::test]
 async fn a_second_web_connector_gets_busy_while_a_session_is_live() {
     let env = TestEnv::start().await;
-    let (_t, _conn, user, pass) = paired(&env).await;
+    let (_t, conn, user, pass) = paired(&env).await;
     let company = Company::new();
     company.generate_invoices(150);
     let wc = WebConnector::new(&env.qbwc_url(0));
@@ -234,6 +234,59 @@ async fn a_second_web_connector_gets_busy_while_a_session_is_live() {
     let second = run(&env, &company, &user, &pass).await;
     assert_eq!(second.auth_status, "busy");
     assert!(second.requests.is_empty());
+    // `busy` opens no run and leaves the live session's run running.
+    let db = env.db().await;
+    let runs: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1")
+            .bind(conn)
+            .fetch_all(&db)
+            .await
+            .expect("runs");
+    assert_eq!(runs, vec![("running".to_string(),)]);
+}
+
+#[tokio::test]
+async fn a_run_that_reached_100_percent_is_complete_without_close_connection() {
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;
+    let (t, conn, user, pass) = paired(&env).await;
+    let company = Company::new();
+    company.generate_invoices(12);
+    let wc = WebConnector::new(&env.qbwc_url(0));
+    let mut opts = SessionOptions::new(&user, &pass);
+    opts.skip_close = true;
+    let first = wc.run_session(&company, &opts).await;
+    assert_eq!(first.percents.last(), Some(&100), "{:?}", first.percents);
+    assert!(first.close_message.is_none());
+    company.end_session();
+
+    // Everything was stored with the last response, so the run already reads completed.
+    let runs = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/sync-runs"))
+        .await;
+    assert_eq!(runs.status, 200, "{}", runs.text);
+    let list = runs.body["runs"].as_array().expect("runs").clone();
+    assert_eq!(list.len(), 1, "{}", runs.text);
+    assert_eq!(list[0]["status"], "completed", "{}", runs.text);
+    assert_eq!(list[0]["sales_received"], 12, "{}", runs.text);
+    assert!(list[0]["ended_at"].is_string(), "{}", runs.text);
+
+    // The next run is not held up and does not rewrite the first as abandoned.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let next = run(&env, &company, &user, &pass).await;
+    assert_eq!(next.auth_status, "");
+    assert!(next.close_message.is_some());
+    let db = env.db().await;
+    let statuses: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1 ORDER BY started_at")
+            .bind(conn)
+            .fetch_all(&db)
+            .await
+            .expect("runs");
+    assert_eq!(
+        statuses,
+        vec![("completed".to_string(),), ("completed".to_string(),)]
+    );
 }
 
 #[tokio::test]

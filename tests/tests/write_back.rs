@@ -191,6 +191,28 @@ async fn tracking_goes_into_the_memo_once_and_every_line_survives() {
         s.company.get(txn.as_str()).expect("txn").memo.as_deref(),
         Some("Thanks for your order | Tracking: 1Z999AA10123456784")
     );
+
+    // A user's edit after shipping is stored as a revision, but the shipped order stays.
+    s.company.edit(txn.as_str(), |t| {
+        t.memo = Some("Reprinted for the customer".into())
+    });
+    s.run().await;
+    let body = s.order(order).await;
+    assert_eq!(body["status"], "written_back");
+    let locked: Vec<&serde_json::Value> = body["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "locked")
+        .collect();
+    assert_eq!(locked.len(), 1, "{}", body["events"]);
+    assert!(
+        locked[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("after it shipped")),
+        "{}",
+        body["events"]
+    );
 }
 
 #[tokio::test]

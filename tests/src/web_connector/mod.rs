@@ -40,6 +40,8 @@ pub struct SessionOptions {
     /// Stop after receiving this many qbXML requests: the last one reaches QuickBooks, but
     /// no `receiveResponseXML` and no `closeConnection` follow (a crashed PC).
     pub drop_after_requests: Option<usize>,
+    /// Reach 100 % but never call `closeConnection` (the PC went away at the very end).
+    pub skip_close: bool,
     /// Call `connectionError(hresult, message)` instead of the first `sendRequestXML`.
     pub connection_error: Option<Hresult>,
     /// Safety bound on `sendRequestXML` calls.
@@ -63,6 +65,7 @@ impl SessionOptions {
             qbxml_minor: 0,
             owner_and_file_id: None,
             drop_after_requests: None,
+            skip_close: false,
             connection_error: None,
             max_rounds: 500,
             noop_pause: Duration::from_millis(100),
@@ -358,6 +361,10 @@ impl WebConnector {
                 return self.close(report, opts, ticket).await;
             }
             if pct >= 100 {
+                if opts.skip_close {
+                    report.dropped = true;
+                    return Ok(());
+                }
                 return self.close(report, opts, ticket).await;
             }
         }
