@@ -695,3 +695,91 @@ async fn a_database_failure_mid_session_is_reported_and_the_next_run_loses_nothi
         5
     );
 }
+
+#[tokio::test]
+async fn test_sales_are_fetched_by_ref_number_whatever_the_filters_say() {
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;
+    let t = env.signup().await;
+    let (conn, _) = env.create_connection(&t).await;
+    let settings = env
+        .put_json(
+            Some(&t),
+            &format!("/api/v1/connections/{conn}/settings"),
+            &json!({"sync_from": "2020-01-01", "class_filter": "Wholesale"}),
+        )
+        .await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    let (user, pass) = env.pair_web_connector(&t, conn).await;
+    let company = Company::new();
+    company.add_invoice(
+        quayside_tests::qb_company::TxnSpec::new("Acme Hardware & Supply")
+            .ref_number("T-1001")
+            .line(quayside_tests::qb_company::LineSpec::item("Widget").qty(1)),
+    );
+    let first = run(&env, &company, &user, &pass).await;
+    assert_monotonic_to_100(&first);
+    company.end_session();
+    let orders = |status: &'static str| {
+        let (env, t) = (&env, &t);
+        async move {
+            env.get(
+                Some(t),
+                &format!("/api/v1/connections/{conn}/orders?status={status}"),
+            )
+            .await
+        }
+    };
+    let skipped = orders("skipped").await;
+    assert_eq!(skipped.body["total"], 1, "{}", skipped.text);
+
+    let asked = env
+        .post_json(
+            Some(&t),
+            &format!("/api/v1/connections/{conn}/test-sales"),
+            &json!({"order_numbers": "T-1001"}),
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.text);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let second = run(&env, &company, &user, &pass).await;
+    assert_monotonic_to_100(&second);
+    assert!(
+        second
+            .requests
+            .iter()
+            .any(|r| r.contains("<RefNumber>T-1001</RefNumber>")),
+        "{:?}",
+        second.requests
+    );
+    company.end_session();
+    // The same revision, unchanged in QuickBooks, is now pending despite the class filter.
+    let pending = orders("pending").await;
+    assert_eq!(pending.body["total"], 1, "{}", pending.text);
+    let id = pending.body["orders"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let order = env
+        .get(Some(&t), &format!("/api/v1/connections/{conn}/orders/{id}"))
+        .await;
+    assert!(
+        order.body["events"]
+            .to_string()
+            .contains("fetched from QuickBooks as a test sale"),
+        "{}",
+        order.body["events"]
+    );
+
+    // A request is fetched once.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let third = run(&env, &company, &user, &pass).await;
+    assert!(
+        !third
+            .requests
+            .iter()
+            .any(|r| r.contains("<RefNumber>T-1001</RefNumber>")),
+        "{:?}",
+        third.requests
+    );
+}

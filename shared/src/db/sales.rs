@@ -396,10 +396,15 @@ async fn write_batch(
                  customer_name = EXCLUDED.customer_name, customer_list_id = EXCLUDED.customer_list_id,
                  snapshot = EXCLUDED.snapshot, content_hash = EXCLUDED.content_hash,
                  revision = EXCLUDED.revision, updated_at = now()
+             -- The same revision read again (the watermark overlap) writes nothing.
+             WHERE (qb_sales.edit_sequence, qb_sales.time_modified, qb_sales.content_hash, qb_sales.revision)
+                 IS DISTINCT FROM (EXCLUDED.edit_sequence, EXCLUDED.time_modified, EXCLUDED.content_hash, EXCLUDED.revision)
              RETURNING id, txn_type, txn_id
          ),
          stored AS (
-             SELECT u.n, s.id FROM sales_in u JOIN s ON s.txn_type = u.txn_type AND s.txn_id = u.txn_id
+             SELECT u.n, coalesce(s.id, q.id) AS id FROM sales_in u
+             LEFT JOIN s ON s.txn_type = u.txn_type AND s.txn_id = u.txn_id
+             LEFT JOIN qb_sales q ON q.connection_id = $2 AND q.txn_type = u.txn_type AND q.txn_id = u.txn_id
          ),
          intents AS (
              SELECT i.*, stored.id AS sale_id
@@ -428,6 +433,7 @@ async fn write_batch(
              INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot)
              SELECT $2, $1, c.list_id, c.snapshot::jsonb FROM unnest($23::text[], $24::text[]) AS c(list_id, snapshot)
              ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()
+             WHERE qb_customers.snapshot IS DISTINCT FROM EXCLUDED.snapshot
          ),
          watermark AS (
              INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from)
