@@ -24,7 +24,3 @@ BEGIN
 END
 $$;
 
--- Sale and customer snapshots are written on every revision: lz4 compresses several times
--- faster than the default pglz.
-ALTER TABLE qb_sales ALTER COLUMN snapshot SET COMPRESSION lz4;
-ALTER TABLE qb_customers ALTER COLUMN snapshot SET COMPRESSION lz4;

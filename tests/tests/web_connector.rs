@@ -42,6 +42,18 @@ async fn count(env: &TestEnv, sql: &str, conn: Uuid) -> i64 {
     n
 }
 
+/// The connection's sync run statuses, oldest first.
+async fn run_statuses(env: &TestEnv, conn: Uuid) -> Vec<String> {
+    let db = env.db().await;
+    let runs: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1 ORDER BY started_at")
+            .bind(conn)
+            .fetch_all(&db)
+            .await
+            .expect("runs");
+    runs.into_iter().map(|r| r.0).collect()
+}
+
 fn assert_monotonic_to_100(report: &SessionReport) {
     assert!(
         report.percents.windows(2).all(|w| w[0] <= w[1]),
@@ -208,17 +220,7 @@ async fn a_web_connector_that_drops_mid_iterator_loses_nothing() {
         .await,
         250
     );
-    let db = env.db().await;
-    let runs: Vec<(String,)> =
-        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1 ORDER BY started_at")
-            .bind(conn)
-            .fetch_all(&db)
-            .await
-            .expect("runs");
-    assert_eq!(
-        runs,
-        vec![("abandoned".to_string(),), ("completed".to_string(),)]
-    );
+    assert_eq!(run_statuses(&env, conn).await, ["abandoned", "completed"]);
 }
 
 #[tokio::test]
@@ -235,14 +237,7 @@ async fn a_second_web_connector_gets_busy_while_a_session_is_live() {
     assert_eq!(second.auth_status, "busy");
     assert!(second.requests.is_empty());
     // `busy` opens no run and leaves the live session's run running.
-    let db = env.db().await;
-    let runs: Vec<(String,)> =
-        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1")
-            .bind(conn)
-            .fetch_all(&db)
-            .await
-            .expect("runs");
-    assert_eq!(runs, vec![("running".to_string(),)]);
+    assert_eq!(run_statuses(&env, conn).await, ["running"]);
 }
 
 #[tokio::test]
@@ -276,17 +271,7 @@ async fn a_run_that_reached_100_percent_is_complete_without_close_connection() {
     let next = run(&env, &company, &user, &pass).await;
     assert_eq!(next.auth_status, "");
     assert!(next.close_message.is_some());
-    let db = env.db().await;
-    let statuses: Vec<(String,)> =
-        sqlx::query_as("SELECT status FROM sync_runs WHERE connection_id = $1 ORDER BY started_at")
-            .bind(conn)
-            .fetch_all(&db)
-            .await
-            .expect("runs");
-    assert_eq!(
-        statuses,
-        vec![("completed".to_string(),), ("completed".to_string(),)]
-    );
+    assert_eq!(run_statuses(&env, conn).await, ["completed", "completed"]);
 }
 
 #[tokio::test]

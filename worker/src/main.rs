@@ -1,6 +1,6 @@
 //! `worker`: reads the environment, starts telemetry and runs [`worker::run`].
 
-// glibc malloc fragments under many short-lived request buffers; mimalloc is faster here.
+// The same allocator as the api (many short-lived JSON and HTTP buffers per job).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

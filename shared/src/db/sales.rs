@@ -96,7 +96,7 @@ pub struct RunProgress<'a> {
     pub run_id: Uuid,
     pub sales_received: u32,
     pub requests_sent: u32,
-    /// Kept when `None`; the first error stays otherwise replaced by the newest.
+    /// Replaces the run's recorded error when given; `None` keeps it.
     pub error: Option<&'a str>,
     /// `completed`, `failed`: ends the run.
     pub status: Option<&'a str>,
@@ -122,7 +122,7 @@ pub async fn store_response(
     let batches = distinct_batches(sales);
     let none = ResponseWrites::default();
     if batches.is_empty() {
-        let nothing = intents_of(&[], connection, &[], &[]);
+        let nothing = IntentColumns::default();
         write_batch(tx, tenant, connection, &[], &[], &nothing, writes).await?;
         return Ok(outcomes);
     }
@@ -320,6 +320,7 @@ async fn store_batch(
 }
 
 /// The order intents and their events, as the columns [`write_batch`] binds.
+#[derive(Default)]
 struct IntentColumns<'a> {
     keys: Vec<usize>,
     order_ids: Vec<Uuid>,
