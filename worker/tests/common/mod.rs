@@ -43,7 +43,8 @@ pub fn test_config() -> WorkerConfig {
 
 impl TestEnv {
     pub async fn start(fake_config: FakeConfig) -> TestEnv {
-        let db_name = format!("quayside_worker_{}", Uuid::new_v4().simple());
+        // The qs_t_ prefix lets scripts/test.sh drop the databases earlier runs left behind.
+        let db_name = format!("qs_t_w{}", Uuid::new_v4().simple());
         let url = format!("postgres://postgres@127.0.0.1:5432/{db_name}");
         let namespace = format!("wtest-{}", Uuid::new_v4().simple());
         let env = [
