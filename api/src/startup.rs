@@ -107,6 +107,15 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     InternalError::from_response(err, actix_web::ResponseError::error_response(&api)).into()
 }
 
+/// A query string that does not fit (a parameter given twice, say): the contract's error body.
+fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let api = ApiError::validation("query", &err.to_string());
+    InternalError::from_response(err, actix_web::ResponseError::error_response(&api)).into()
+}
+
 pub async fn not_found() -> actix_web::HttpResponse {
     actix_web::ResponseError::error_response(&ApiError::not_found("route"))
 }
@@ -130,6 +139,7 @@ fn app(
                 .limit(json_limit)
                 .error_handler(json_error),
         )
+        .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap_fn(|req, srv| {
             let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
             let method = req.method().to_string();

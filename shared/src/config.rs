@@ -119,10 +119,10 @@ impl Settings {
 
     /// Reads settings through `env` (tests pass a map).
     pub fn from_lookup(env: Env) -> Result<Settings, ConfigError> {
-        let app_env = match var(env, "APP_ENV").as_deref() {
-            None | Some("development") | Some("dev") | Some("test") => AppEnv::Development,
-            Some("production") | Some("prod") => AppEnv::Production,
-            Some(other) => return Err(invalid("APP_ENV", format!("unknown value {other:?}"))),
+        // Only production is strict; any other name (staging, ci, test...) runs as development.
+        let app_env = match var(env, "APP_ENV").map(|v| v.trim().to_ascii_lowercase()) {
+            Some(v) if v == "production" || v == "prod" => AppEnv::Production,
+            _ => AppEnv::Development,
         };
         let production = app_env == AppEnv::Production;
 
@@ -133,8 +133,14 @@ impl Settings {
                 "the development secret is refused in production",
             ));
         }
-        if jwt_secret.len() < 32 {
-            return Err(invalid("JWT_SECRET", "must be at least 32 characters"));
+        if jwt_secret.trim().is_empty() {
+            return Err(invalid("JWT_SECRET", "must not be empty"));
+        }
+        if production && jwt_secret.chars().count() < 32 {
+            return Err(invalid(
+                "JWT_SECRET",
+                "must be at least 32 characters in production",
+            ));
         }
         let secret_key = var(env, "SECRET_KEY").unwrap_or_else(|| DEV_SECRET_KEY.into());
         if production && secret_key == DEV_SECRET_KEY {
@@ -143,23 +149,32 @@ impl Settings {
                 "the development key is refused in production",
             ));
         }
+        if production && !crate::crypto::is_strong_key(&secret_key) {
+            return Err(invalid(
+                "SECRET_KEY",
+                "must be base64 of 32 bytes or at least 32 characters in production",
+            ));
+        }
         let previous = var(env, "SECRET_KEY_PREVIOUS").unwrap_or_default();
         let secret_keys = SecretKeys::from_base64(&secret_key, &previous)
             .map_err(|e| invalid("SECRET_KEY", e.to_string()))?;
 
-        let allowed = match var(env, "SHIPSTATION_ALLOWED_HOSTS") {
+        let mut allowed: Vec<String> = match var(env, "SHIPSTATION_ALLOWED_HOSTS") {
             Some(list) => list
                 .split(',')
                 .map(|h| h.trim().to_ascii_lowercase())
                 .filter(|h| !h.is_empty())
                 .collect(),
-            None if production => vec!["ssapi.shipstation.com".to_string()],
-            None => vec![
-                "ssapi.shipstation.com".to_string(),
-                "127.0.0.1".to_string(),
-                "localhost".to_string(),
-            ],
+            None => vec!["ssapi.shipstation.com".to_string()],
         };
+        // Outside production the local hosts are always allowed too (a local or mock ShipStation).
+        if !production {
+            for local in ["127.0.0.1", "localhost"] {
+                if !allowed.iter().any(|h| h == local) {
+                    allowed.push(local.to_string());
+                }
+            }
+        }
 
         let public_base_url = var(env, "PUBLIC_BASE_URL")
             .unwrap_or_else(|| "http://localhost:8080".into())
@@ -340,5 +355,29 @@ mod tests {
         let evil = url::Url::parse("http://169.254.169.254/latest").expect("url");
         assert!(s.shipstation_url_allowed(&local));
         assert!(!s.shipstation_url_allowed(&evil));
+    }
+
+    #[test]
+    fn development_takes_any_secret_and_keeps_loopback_with_a_host_list() {
+        let s = settings(&[
+            ("APP_ENV", "staging"),
+            ("JWT_SECRET", "secret"),
+            ("SECRET_KEY", "test-secret"),
+            ("SHIPSTATION_ALLOWED_HOSTS", "ss.example.test"),
+        ])
+        .expect("valid outside production");
+        let local = url::Url::parse("http://localhost:9000").expect("url");
+        let listed = url::Url::parse("https://ss.example.test").expect("url");
+        assert!(s.shipstation_url_allowed(&local));
+        assert!(s.shipstation_url_allowed(&listed));
+        let weak = settings(&[
+            ("APP_ENV", "Production"),
+            ("PUBLIC_BASE_URL", "https://app.example.com"),
+            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+            ("SECRET_KEY", "short"),
+        ])
+        .err()
+        .expect("weak key refused in production");
+        assert!(weak.to_string().contains("SECRET_KEY"));
     }
 }

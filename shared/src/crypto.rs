@@ -15,7 +15,7 @@ const NONCE_LEN: usize = 12;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
-    #[error("the key must be base64 of exactly 32 bytes")]
+    #[error("a key must not be empty")]
     BadKey,
     #[error("sealed value is malformed")]
     Malformed,
@@ -53,15 +53,33 @@ impl std::fmt::Debug for SecretKeys {
     }
 }
 
-fn decode_key(b64: &str) -> Result<[u8; 32], CryptoError> {
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .map_err(|_| CryptoError::BadKey)?;
-    raw.try_into().map_err(|_| CryptoError::BadKey)
+/// Base64 of exactly 32 bytes is used as it is; any other non-empty value is a passphrase,
+/// stretched to 32 bytes with SHA-256 (operators often set a random string, not base64).
+fn decode_key(value: &str) -> Result<[u8; 32], CryptoError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(CryptoError::BadKey);
+    }
+    let raw = base64::engine::general_purpose::STANDARD.decode(value);
+    match raw.ok().and_then(|r| <[u8; 32]>::try_from(r).ok()) {
+        Some(bytes) => Ok(bytes),
+        None => Ok(Sha256::digest(value.as_bytes()).into()),
+    }
+}
+
+/// Whether `value` is a strong key: base64 of 32 bytes, or a passphrase of at least 32
+/// characters. Production refuses anything weaker.
+pub fn is_strong_key(value: &str) -> bool {
+    let value = value.trim();
+    let is_raw_key = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .is_ok_and(|r| r.len() == 32);
+    is_raw_key || value.chars().count() >= 32
 }
 
 impl SecretKeys {
-    /// `current` is base64 of 32 bytes; `previous` a comma list of older keys (may be empty).
+    /// `current` is base64 of 32 bytes or a passphrase; `previous` a comma list of older keys
+    /// (may be empty).
     pub fn from_base64(current: &str, previous: &str) -> Result<SecretKeys, CryptoError> {
         let current = Key::new(decode_key(current)?);
         let previous = previous
@@ -196,9 +214,20 @@ mod tests {
     }
 
     #[test]
-    fn bad_keys_are_refused() {
-        assert!(SecretKeys::from_base64("c2hvcnQ=", "").is_err());
-        assert!(SecretKeys::from_base64("not base64!", "").is_err());
+    fn empty_keys_are_refused_and_passphrases_stretched() {
+        assert!(SecretKeys::from_base64("", "").is_err());
+        assert!(SecretKeys::from_base64("  ", "").is_err());
+        let a = SecretKeys::from_base64("test-secret", "").expect("passphrase");
+        let b = SecretKeys::from_base64("test-secret", "").expect("passphrase");
+        assert_eq!(a.current_kid(), b.current_kid());
+        assert_ne!(
+            a.current_kid(),
+            SecretKeys::from_base64(K1, "").expect("key").current_kid()
+        );
+        assert!(b.open(&a.seal(b"value")).is_ok());
+        assert!(is_strong_key(K1));
+        assert!(!is_strong_key("c2hvcnQ="));
+        assert!(is_strong_key("a passphrase of thirty-two chars!"));
     }
 
     #[test]

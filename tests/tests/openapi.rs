@@ -436,7 +436,7 @@ async fn the_real_answers_match_the_document() {
     a.expect(
         "get",
         "/api/v1/connections/{id}/orders",
-        &env.get(Some(&t), &format!("{c}/orders?per_page=500")).await,
+        &env.get(Some(&t), &format!("{c}/orders?status=lost")).await,
         422,
     );
     a.expect(

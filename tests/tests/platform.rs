@@ -47,6 +47,45 @@ async fn signup_login_me_and_duplicate_email() {
     assert_eq!(login.status, 200, "{}", login.body);
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 900);
+    assert_eq!(login.body["tenant"]["id"], t.tenant_id.as_str());
+    assert_eq!(login.body["user"]["email"], t.email.as_str());
+
+    // A field of the wrong type is a 422 that names it.
+    let typed = env
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": t.email, "password": 123456789012_i64}),
+        )
+        .await;
+    assert_eq!(typed.status, 422, "{}", typed.body);
+    assert!(
+        typed.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("password")),
+        "{}",
+        typed.body
+    );
+
+    // The email is kept as typed; login ignores its case.
+    let mixed = format!("Mixed.Case.{}", t.email);
+    let signed = env
+        .post_json(
+            None,
+            "/api/v1/auth/signup",
+            &json!({"company_name": "Mixed", "email": mixed, "password": "a-long-enough-password"}),
+        )
+        .await;
+    assert_eq!(signed.status, 201, "{}", signed.body);
+    assert_eq!(signed.body["user"]["email"], mixed.as_str());
+    let lower = env
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": mixed.to_lowercase(), "password": "a-long-enough-password"}),
+        )
+        .await;
+    assert_eq!(lower.status, 200, "{}", lower.body);
 
     let wrong = env
         .post_json(

@@ -272,6 +272,17 @@ async fn connections_subscribe_ship_notify_when_public_and_unsubscribe_on_delete
 }
 
 #[tokio::test]
+async fn outside_production_a_plain_http_base_url_is_subscribed_too() {
+    let env = TestEnv::start_with(fast(0, 300)).await;
+    let shop = Shop::open(&env, json!({})).await;
+    let subs = env.fake.subscriptions(shop.key());
+    assert_eq!(subs.len(), 1, "{subs:?}");
+    assert!(subs[0]["Url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("http://")));
+}
+
+#[tokio::test]
 async fn two_worker_replicas_never_schedule_a_connection_twice_in_one_interval() {
     let env = TestEnv::start_with(fast(2, 2)).await;
     let shop = Shop::open(&env, json!({})).await;

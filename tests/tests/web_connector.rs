@@ -370,6 +370,16 @@ async fn wrong_password_gets_nvu_and_rotation_invalidates_the_old_one() {
     let company = Company::new();
     let wrong = run(&env, &company, &user, "not-the-password").await;
     assert_eq!(wrong.auth_status, "nvu");
+    assert_eq!(
+        wrong
+            .auth_reply
+            .first()
+            .cloned()
+            .flatten()
+            .unwrap_or_default(),
+        "",
+        "a refused login gets no ticket"
+    );
     let nobody = run(&env, &company, "nobody", &pass).await;
     assert_eq!(nobody.auth_status, "nvu");
 
@@ -767,4 +777,83 @@ async fn test_sales_are_fetched_by_ref_number_whatever_the_filters_say() {
         "{:?}",
         third.requests
     );
+}
+
+/// The `<Tag>value</Tag>` of the .qwc.
+fn qwc_value(qwc: &str, tag: &str) -> String {
+    qwc.split(&format!("<{tag}>"))
+        .nth(1)
+        .and_then(|s| s.split(&format!("</{tag}>")).next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_company_file_of_another_connection_is_refused_and_the_owner_id_is_the_apps() {
+    let env = TestEnv::start().await;
+    let (t, conn, user, pass) = paired(&env).await;
+    let (t2, conn2, _, _) = paired(&env).await;
+    let qwc = |t: Tenant, c: Uuid| {
+        let env = &env;
+        async move {
+            env.get(Some(&t), &format!("/api/v1/connections/{c}/qbwc/qwc"))
+                .await
+                .text
+        }
+    };
+    let (mine, theirs) = (qwc(t, conn).await, qwc(t2, conn2).await);
+    let owner = qwc_value(&mine, "OwnerID");
+    assert_eq!(
+        owner,
+        qwc_value(&theirs, "OwnerID"),
+        "one OwnerID for the app"
+    );
+    assert_ne!(qwc_value(&mine, "FileID"), qwc_value(&theirs, "FileID"));
+
+    // A company file the Web Connector stamped for the other connection: nothing is read.
+    let company = Company::new();
+    company.generate_invoices(3);
+    let mut opts = SessionOptions::new(&user, &pass);
+    opts.owner_and_file_id = Some((owner.clone(), qwc_value(&theirs, "FileID")));
+    let wrong = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert_eq!(wrong.auth_status, "");
+    assert!(wrong.requests.is_empty(), "{:?}", wrong.requests);
+    let said = wrong.last_error.clone().unwrap_or_default();
+    assert!(said.contains("another Quayside connection"), "{said}");
+    let sql = "SELECT count(*) FROM qb_sales WHERE connection_id = $1";
+    assert_eq!(count(&env, sql, conn).await, 0);
+    assert_eq!(run_statuses(&env, conn).await, ["failed"]);
+
+    // Its own company file (stamped with this connection's FileID) syncs.
+    let company = Company::new();
+    company.generate_invoices(3);
+    opts.owner_and_file_id = Some((owner, qwc_value(&mine, "FileID")));
+    let right = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert_monotonic_to_100(&right);
+    assert_eq!(count(&env, sql, conn).await, 3);
+}
+
+#[tokio::test]
+async fn an_older_quickbooks_is_asked_in_the_highest_qbxml_version_it_reads() {
+    let env = TestEnv::start().await;
+    let (_t, _conn, user, pass) = paired(&env).await;
+    let company = Company::new();
+    company.generate_invoices(2);
+    let mut opts = SessionOptions::new(&user, &pass);
+    opts.qbxml_major = 8;
+    let report = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert!(!report.requests.is_empty());
+    for rq in &report.requests {
+        assert!(rq.contains("<?qbxml version=\"8.0\"?>"), "{rq}");
+    }
+
+    // QuickBooks 2014 and later: 13.0.
+    let report = run(&env, &company, &user, &pass).await;
+    assert!(report.requests[0].contains("<?qbxml version=\"13.0\"?>"));
 }

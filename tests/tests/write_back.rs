@@ -283,13 +283,13 @@ async fn a_stale_edit_sequence_is_requeried_and_user_edits_are_kept() {
 }
 
 #[tokio::test]
-async fn other_quickbooks_errors_mark_the_write_back_failed() {
+async fn a_sale_in_use_in_quickbooks_gets_its_tracking_on_the_next_run() {
     let s = setup(json!({})).await;
     let txn = s.company.add_invoice(
         TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
     );
     s.run().await;
-    let order = s.write_back(txn.as_str(), &["1ZFAIL"], &[], None).await;
+    let order = s.write_back(txn.as_str(), &["1ZBUSY"], &[], None).await;
     s.company.fail_with_status(StatusFault {
         request: Some("InvoiceModRq".into()),
         code: 3175,
@@ -299,14 +299,63 @@ async fn other_quickbooks_errors_mark_the_write_back_failed() {
     });
     s.run().await;
     let body = s.order(order).await;
+    assert_ne!(body["status"], "write_back_failed", "still due: {body}");
+    let error = body["last_error"].as_str().unwrap_or_default();
+    assert!(error.contains("in use by another user"), "{body}");
+    assert!(error.contains("next run"), "{body}");
+    let memo = |s: &Setup| {
+        s.company
+            .get(txn.as_str())
+            .expect("txn")
+            .memo
+            .unwrap_or_default()
+    };
+    assert!(!memo(&s).contains("1ZBUSY"));
+
+    // The user closed the invoice: the next run writes it.
+    let report = s.run().await;
+    assert_eq!(mods(&report), 1);
+    assert_eq!(s.order(order).await["status"], "written_back");
+    assert!(memo(&s).contains("1ZBUSY"));
+    let kinds: Vec<String> = s.order(order).await["events"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["kind"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(kinds.contains(&"write_back_retry".to_string()), "{kinds:?}");
+}
+
+#[tokio::test]
+async fn other_quickbooks_errors_mark_the_write_back_failed() {
+    let s = setup(json!({})).await;
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
+    s.run().await;
+    let order = s.write_back(txn.as_str(), &["1ZFAIL"], &[], None).await;
+    s.company.fail_with_status(StatusFault {
+        request: Some("InvoiceModRq".into()),
+        code: 3210,
+        severity: "Error".into(),
+        message: "The \"Memo\" field has an invalid value.".into(),
+        times: 1,
+    });
+    s.run().await;
+    let body = s.order(order).await;
     assert_eq!(body["status"], "write_back_failed");
     assert!(
         body["last_error"]
             .as_str()
             .unwrap_or_default()
-            .contains("in use by another user"),
+            .contains("invalid value"),
         "{body}"
     );
+    // Failed for good: the next run does not try again.
+    let report = s.run().await;
+    assert_eq!(mods(&report), 0);
     assert!(!s
         .company
         .get(txn.as_str())
@@ -314,6 +363,43 @@ async fn other_quickbooks_errors_mark_the_write_back_failed() {
         .memo
         .unwrap_or_default()
         .contains("1ZFAIL"));
+}
+
+#[tokio::test]
+async fn a_write_back_quickbooks_cannot_process_does_not_stop_the_sync() {
+    let s = setup(json!({})).await;
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
+    s.run().await;
+    let order = s.write_back(txn.as_str(), &["1ZHRESULT"], &[], None).await;
+    let fresh = s.company.add_invoice(
+        TxnSpec::new("Blue Door Books").line(LineSpec::item("Widget").qty(2).rate_str("5")),
+    );
+    // The write-back's query is the session's first request: QuickBooks cannot parse it.
+    s.company
+        .fail_next_requests(1, quayside_tests::qb_company::Hresult::parse_error());
+    let report = s.run().await;
+    assert_eq!(report.percents.last(), Some(&100), "{:?}", report.percents);
+    let db = s.env.db().await;
+    let (stored,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM qb_sales WHERE connection_id = $1 AND txn_id = $2")
+            .bind(s.conn)
+            .bind(fresh.as_str())
+            .fetch_one(&db)
+            .await
+            .expect("count");
+    assert_eq!(stored, 1, "the sales were still read");
+    let body = s.order(order).await;
+    assert_ne!(body["status"], "write_back_failed", "still due: {body}");
+    assert!(body["last_error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("HRESULT"));
+
+    // Next run: delivered.
+    s.run().await;
+    assert_eq!(s.order(order).await["status"], "written_back");
 }
 
 #[tokio::test]

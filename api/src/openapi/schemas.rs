@@ -100,6 +100,7 @@ pub struct SignupResponse {
 /// `200` of `/auth/login`.
 #[derive(Serialize, ToSchema)]
 pub struct LoginResponse {
+    pub tenant: Tenant,
     pub user: User,
     #[serde(flatten)]
     pub tokens: TokenPair,

@@ -42,6 +42,8 @@ pub async fn authenticate(
 ) -> anyhow::Result<(QbwcReply, &'static str)> {
     let ticket = new_ticket();
     let reply = |status: &str| QbwcReply::Authenticate(vec![ticket.clone(), status.to_string()]);
+    // A refused login gets no ticket at all, as the Web Connector's peers answer it.
+    let refused = || QbwcReply::Authenticate(vec![String::new(), "nvu".to_string()]);
     let found = db::qbwc::find_by_username(&state.db, username.trim()).await?;
     let keys = &state.settings.secret_keys;
     // Hash even for an unknown user, so both failures cost the same.
@@ -52,7 +54,7 @@ pub async fn authenticate(
     let valid = keys.verify_keyed_hash(PASSWORD_PURPOSE, password.as_bytes(), &stored);
     let Some(cred) = found.filter(|_| valid) else {
         tracing::warn!("Web Connector authentication failed");
-        return Ok((reply("nvu"), "nvu"));
+        return Ok((refused(), "nvu"));
     };
     let (tenant, connection) = (cred.tenant_id, cred.connection_id);
 
@@ -60,7 +62,7 @@ pub async fn authenticate(
     let run_id = uuid::Uuid::new_v4();
     let mut tx = db::tenant_tx(&state.db, tenant).await?;
     let Some(context) = db::qbwc::open_session(&mut tx, connection, run_id, 50).await? else {
-        return Ok((reply("nvu"), "nvu"));
+        return Ok((refused(), "nvu"));
     };
     let settings = context.sync_settings(connection);
     let tests = context.test_sales.clone();
@@ -140,6 +142,10 @@ pub async fn authenticate(
         orders_to_push: Vec::new(),
         last_seen: 0,
         run_recorded: false,
+        owner_id: context.owner_id,
+        file_id: context.file_id,
+        qbxml_version: None,
+        company_checked: false,
     };
     state.sessions.save(&ticket, &mut session).await?;
     state
@@ -151,25 +157,78 @@ pub async fn authenticate(
     Ok((reply(""), "ok"))
 }
 
+/// What the Web Connector says about QuickBooks and the company file in sendRequestXML
+/// (filled on the first call of a session).
+pub struct CompanyInfo<'a> {
+    pub hcp_response: &'a str,
+    pub major_version: Option<i32>,
+    pub minor_version: Option<i32>,
+}
+
 pub async fn send_request(
     state: &AppState,
     ticket: &str,
+    company: CompanyInfo<'_>,
 ) -> anyhow::Result<(QbwcReply, &'static str)> {
     let Some(mut session) = state.sessions.load(ticket).await? else {
         return Ok((QbwcReply::SendRequestXml(String::new()), "unknown_ticket"));
     };
+    if !session.company_checked && !session.failed {
+        if let Some(problem) = check_company(&mut session, &company) {
+            fail(state, ticket, &mut session, problem).await?;
+            return Ok((QbwcReply::SendRequestXml(String::new()), "wrong_company"));
+        }
+    }
     let next = if session.failed {
         None
     } else {
         session.plan.next_request()
     };
-    let Some(xml) = next else {
+    let Some(mut xml) = next else {
         state.sessions.save(ticket, &mut session).await?;
         return Ok((QbwcReply::SendRequestXml(String::new()), "empty"));
     };
+    if let Some(version) = &session.qbxml_version {
+        xml = shared::qbxml::with_version(&xml, version);
+    }
     session.requests_sent += 1;
     state.sessions.save(ticket, &mut session).await?;
     Ok((QbwcReply::SendRequestXml(xml), "ok"))
+}
+
+/// Reads the first call's Host/Company response: picks the qbXML version QuickBooks reads, and
+/// refuses a company file stamped with another connection's FileID (the Web Connector stamps
+/// the .qwc's FileID into the company file under our OwnerID). A problem is returned as the
+/// text getLastError shows.
+fn check_company(session: &mut Session, company: &CompanyInfo<'_>) -> Option<String> {
+    let hcp = company.hcp_response;
+    if hcp.trim().is_empty() && company.major_version.is_none() {
+        return None;
+    }
+    session.company_checked = true;
+    let supported = shared::qbxml::response::parse_hcp_supported_versions(hcp);
+    let declared = company
+        .major_version
+        .filter(|m| *m > 0)
+        .map(|m| (m as u32, company.minor_version.unwrap_or(0).max(0) as u32));
+    let version = shared::qbxml::negotiate_version(&supported, declared);
+    if version != shared::qbxml::QBXML_VERSION {
+        tracing::warn!(connection_id = %session.connection_id, version = %version, "QuickBooks reads an older qbXML version; asking in it");
+        session.qbxml_version = Some(version);
+    }
+    let (Some(owner), Some(expected)) = (session.owner_id, session.file_id) else {
+        return None;
+    };
+    let found = shared::qbxml::response::parse_hcp_company_file_id(hcp, &owner)?;
+    let found_id =
+        uuid::Uuid::parse_str(found.trim().trim_start_matches('{').trim_end_matches('}'));
+    if found_id.is_ok_and(|f| f == expected) {
+        return None;
+    }
+    Some(format!(
+        "The company file open in QuickBooks belongs to another Quayside connection (its FileID is {found}). \
+         Open the company file this connection was set up for, or add this company's own .qwc file."
+    ))
 }
 
 /// Marks the session failed with `message`; the Web Connector will ask getLastError.
@@ -217,6 +276,19 @@ pub async fn receive_response(
             message.trim(),
             hresult.trim()
         );
+        // A write-back QuickBooks cannot process waits for the next session, and this one
+        // goes on reading sales: one bad write-back must not stop the sync.
+        if let Some(job) = session.plan.current_write_back().cloned() {
+            let text = format!("{text} while updating {}.", job.sale_label());
+            let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
+            defer_write_back(state, &mut tx, session.tenant_id, &job, &text).await?;
+            tx.commit().await?;
+            session.plan.abandon_current();
+            session.last_error = Some(text);
+            let percent = session.plan.percent();
+            state.sessions.save(ticket, &mut session).await?;
+            return Ok((QbwcReply::ReceiveResponseXml(percent), "hresult"));
+        }
         return Ok((fail(state, ticket, &mut session, text).await?, "hresult"));
     }
     let parsed = match parse_response(response) {
@@ -243,7 +315,9 @@ pub async fn receive_response(
     }
     // A session whose plan is done has stored everything: its run completes here, so
     // closeConnection has nothing left to write.
-    let completes = session.plan.is_done() && handled.write_back_failed.is_none();
+    let completes = session.plan.is_done()
+        && handled.write_back_failed.is_none()
+        && handled.write_back_deferred.is_none();
     let sales_received = session.sales_received + handled.sales.len() as u32;
     let watermark = match &handled.finished_iterator {
         Some((txn_type, Some(mark))) => Some((*txn_type, mark.as_str())),
@@ -314,6 +388,10 @@ pub async fn receive_response(
             .inc();
         session.last_error = Some(text.clone());
     }
+    if let Some((job, text)) = &handled.write_back_deferred {
+        defer_write_back(state, &mut tx, tenant, job, text).await?;
+        session.last_error = Some(text.clone());
+    }
     tx.commit().await?;
     session.run_recorded = completes;
 
@@ -323,6 +401,20 @@ pub async fn receive_response(
     let percent = session.plan.percent();
     state.sessions.save(ticket, &mut session).await?;
     Ok((QbwcReply::ReceiveResponseXml(percent), "ok"))
+}
+
+/// Leaves a write-back due for the next session (or fails it after too many attempts).
+async fn defer_write_back(
+    state: &AppState,
+    tx: &mut db::Tx,
+    tenant: shared::ids::TenantId,
+    job: &WriteBackJob,
+    text: &str,
+) -> anyhow::Result<()> {
+    let gave_up = db::write_back_delivery::defer(tx, tenant, job.id, job.order_id, text).await?;
+    let label = if gave_up { "failed" } else { "deferred" };
+    state.metrics.write_backs.with_label_values(&[label]).inc();
+    Ok(())
 }
 
 /// Enqueues the session's pending orders in jobs of ≤100. A failure leaves them pending for

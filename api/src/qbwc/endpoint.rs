@@ -121,7 +121,20 @@ async fn dispatch(state: &AppState, call: QbwcCall) -> (QbwcReply, &'static str)
         QbwcCall::Authenticate { username, password } => {
             calls::authenticate(state, username, password).await
         }
-        QbwcCall::SendRequestXml { ticket, .. } => calls::send_request(state, ticket).await,
+        QbwcCall::SendRequestXml {
+            ticket,
+            hcp_response,
+            major_version,
+            minor_version,
+            ..
+        } => {
+            let company = calls::CompanyInfo {
+                hcp_response,
+                major_version: *major_version,
+                minor_version: *minor_version,
+            };
+            calls::send_request(state, ticket, company).await
+        }
         QbwcCall::ReceiveResponseXml {
             ticket,
             response,

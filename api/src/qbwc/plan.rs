@@ -19,6 +19,14 @@ use super::writeback::{self, WriteBackJob};
 /// A stale EditSequence (3200) is re-queried and retried this many times in one session.
 pub const MAX_WRITE_BACK_ATTEMPTS: u32 = 3;
 
+/// QuickBooks statuses that say "not now" rather than "no": internal error (1000), modified or
+/// in use by another user (3170, 3175, 3176), error saving (3180), request not processed
+/// (3231). A write-back refused with one of these waits for the next session.
+pub const TRANSIENT_STATUSES: [i32; 6] = [1000, 3170, 3175, 3176, 3180, 3231];
+
+/// A QuickBooks edition without this transaction type (Sales Orders on QuickBooks Pro).
+const NOT_IN_THIS_EDITION: i32 = 3250;
+
 /// Sales per iterator page.
 pub const PAGE_SIZE: u32 = 100;
 
@@ -107,6 +115,9 @@ pub struct Handled {
     pub write_back_done: Option<(WriteBackJob, String)>,
     /// A write-back QuickBooks refused, with its message.
     pub write_back_failed: Option<(WriteBackJob, String)>,
+    /// A write-back QuickBooks could not apply just now (record in use, ...): it waits for the
+    /// next session.
+    pub write_back_deferred: Option<(WriteBackJob, String)>,
     /// The sale as QuickBooks returned it after our Mod.
     pub refreshed_sale: Option<Sale>,
 }
@@ -181,7 +192,9 @@ impl Plan {
                     ..
                 } => Some(match iterator_id {
                     None => request::txn_query_iterator_start(*txn_type, &id, from, PAGE_SIZE),
-                    Some(it) => request::txn_query_iterator_continue(*txn_type, &id, it, PAGE_SIZE),
+                    Some(it) => {
+                        request::txn_query_iterator_continue(*txn_type, &id, it, from, PAGE_SIZE)
+                    }
                 }),
                 Step::Customers => {
                     let ids: Vec<String> = self.customer_ids.iter().cloned().collect();
@@ -244,7 +257,8 @@ impl Plan {
                 if !types.is_empty() {
                     types.remove(0);
                 }
-                out.error = qb_error;
+                // An edition without this type simply has no such sale.
+                out.error = qb_error.filter(|_| rs.status_code != NOT_IN_THIS_EDITION);
                 if types.is_empty() {
                     out.test_sales_done = true;
                     self.complete_step();
@@ -295,6 +309,14 @@ impl Plan {
         out
     }
 
+    /// The write-back whose request is in flight, if the current step is one.
+    pub fn current_write_back(&self) -> Option<&WriteBackJob> {
+        match (self.steps.front(), &self.awaiting) {
+            (Some(Step::WriteBack { job, .. }), Some(_)) => Some(job),
+            _ => None,
+        }
+    }
+
     /// Drops the step in flight (its response was an error the session cannot recover).
     pub fn abandon_current(&mut self) {
         self.awaiting = None;
@@ -334,6 +356,18 @@ fn on_write_back(
             rs.status_code
         )
     };
+    if rs.is_error() && TRANSIENT_STATUSES.contains(&rs.status_code) {
+        out.write_back_deferred = Some((
+            job.clone(),
+            format!(
+                "QuickBooks could not update {} just now: {} (status {}). It is tried again on the next run.",
+                job.sale_label(),
+                rs.status_message,
+                rs.status_code
+            ),
+        ));
+        return true;
+    }
     match std::mem::replace(phase, WbPhase::Query) {
         WbPhase::Query => {
             let (Some(sale), false) = (rs.sales.first(), rs.is_error()) else {

@@ -33,6 +33,17 @@ pub struct Session {
     /// The run's final counts and status are in Postgres (written with the last response).
     #[serde(default)]
     pub run_recorded: bool,
+    /// The .qwc's OwnerID and FileID (to recognise the company file in the first call).
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    #[serde(default)]
+    pub file_id: Option<Uuid>,
+    /// The qbXML version QuickBooks reads, when older than ours (from the first call).
+    #[serde(default)]
+    pub qbxml_version: Option<String>,
+    /// The first sendRequestXML's company information has been checked.
+    #[serde(default)]
+    pub company_checked: bool,
 }
 
 #[derive(Clone)]

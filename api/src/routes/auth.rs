@@ -12,7 +12,7 @@ use shared::ids::{TenantId, UserId};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{client_ip, AuthedUser};
+use crate::extract::{client_ip, AuthedUser, Body};
 use crate::login_limit;
 use crate::state::AppState;
 
@@ -113,10 +113,7 @@ fn merge(mut a: serde_json::Value, b: serde_json::Value) -> serde_json::Value {
         (status = 409, description = "The email is taken (`email_taken`)"),
     )
 )]
-pub async fn signup(
-    state: web::Data<AppState>,
-    body: web::Json<SignupIn>,
-) -> ApiResult<HttpResponse> {
+pub async fn signup(state: web::Data<AppState>, body: Body<SignupIn>) -> ApiResult<HttpResponse> {
     let company = required(&body.company_name, "company_name")?;
     if company.chars().count() > 200 {
         return Err(ApiError::validation(
@@ -124,7 +121,8 @@ pub async fn signup(
             "must be at most 200 characters",
         ));
     }
-    let email = required(&body.email, "email")?.to_lowercase();
+    // Kept as typed; uniqueness and login ignore case.
+    let email = required(&body.email, "email")?.to_string();
     if !valid_email(&email) {
         return Err(ApiError::validation(
             "email",
@@ -193,7 +191,7 @@ pub async fn signup(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginIn>,
+    body: Body<LoginIn>,
 ) -> ApiResult<HttpResponse> {
     let email = required(&body.email, "email")?.to_lowercase();
     let pw = body.password.clone().unwrap_or_default();
@@ -214,6 +212,9 @@ pub async fn login(
     let user = db::tenants::get_user(&mut tx, c.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("Wrong email or password."))?;
+    let tenant = db::tenants::get_tenant(&mut tx, c.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("Wrong email or password."))?;
     let tokens = issue_pair(
         &state,
         &mut tx,
@@ -225,7 +226,10 @@ pub async fn login(
     .await?;
     tx.commit().await?;
     Ok(HttpResponse::Ok().json(merge(
-        json!({"user": {"id": user.id, "email": user.email, "role": user.role}}),
+        json!({
+            "tenant": {"id": tenant.id, "name": tenant.name},
+            "user": {"id": user.id, "email": user.email, "role": user.role},
+        }),
         tokens,
     )))
 }
@@ -255,10 +259,7 @@ async fn find_token(state: &AppState, token: &str) -> ApiResult<Option<(Vec<u8>,
         (status = 401, description = "Invalid, expired or spent token (a spent token revokes its whole family)"),
     )
 )]
-pub async fn refresh(
-    state: web::Data<AppState>,
-    body: web::Json<RefreshIn>,
-) -> ApiResult<HttpResponse> {
+pub async fn refresh(state: web::Data<AppState>, body: Body<RefreshIn>) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     let invalid = || ApiError::unauthorized("The refresh token is invalid or expired.");
     let (hash, tenant) = find_token(&state, token).await?.ok_or_else(invalid)?;
@@ -307,10 +308,7 @@ pub async fn refresh(
         (status = 204, description = "Signed out (the token's family is revoked)"),
     )
 )]
-pub async fn logout(
-    state: web::Data<AppState>,
-    body: web::Json<RefreshIn>,
-) -> ApiResult<HttpResponse> {
+pub async fn logout(state: web::Data<AppState>, body: Body<RefreshIn>) -> ApiResult<HttpResponse> {
     let token = required(&body.refresh_token, "refresh_token")?;
     if let Some((hash, tenant)) = find_token(&state, token).await? {
         let mut tx = db::tenant_tx(&state.db, tenant).await?;

@@ -13,7 +13,7 @@ use shared::shipstation::error::ShipStationError;
 use shared::shipstation::model::Store;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AuthedUser;
+use crate::extract::{AuthedUser, Body};
 use crate::routes::webhooks;
 use crate::state::AppState;
 
@@ -147,7 +147,7 @@ async fn verify(client: &ShipStationClient) -> ApiResult<Vec<Store>> {
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthedUser,
-    body: web::Json<ConnectionIn>,
+    body: Body<ConnectionIn>,
 ) -> ApiResult<HttpResponse> {
     let name = non_empty(body.name.as_deref(), "name", 200)?;
     let key = non_empty(body.api_key.as_deref(), "api_key", 200)?;
@@ -253,7 +253,7 @@ pub async fn patch(
     state: web::Data<AppState>,
     user: AuthedUser,
     path: web::Path<String>,
-    body: web::Json<ConnectionIn>,
+    body: Body<ConnectionIn>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let keys = &state.settings.secret_keys;

@@ -37,15 +37,10 @@ fn whole(field: &str, raw: Option<&str>, default: i64, min: i64, max: i64) -> Ap
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(default);
     };
+    // Out of range is clamped (and echoed back as used); only a non-number is refused.
     raw.parse::<i64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| {
-            ApiError::validation(
-                field,
-                &format!("must be a whole number from {min} to {max}"),
-            )
-        })
+        .map(|n| n.clamp(min, max))
+        .map_err(|_| ApiError::validation(field, "must be a whole number"))
 }
 
 /// Checks the query; empty values mean "not given".
@@ -262,14 +257,16 @@ mod tests {
     fn bad_values_name_the_parameter() {
         for (p, field) in [
             (params("lost", "", "", ""), "status:"),
-            (params("", "", "0", ""), "page:"),
             (params("", "", "x", ""), "page:"),
-            (params("", "", "", "201"), "per_page:"),
+            (params("", "", "", "1.5"), "per_page:"),
             (params("", &"q".repeat(201), "", ""), "q:"),
         ] {
             let err = query(&p).expect_err("invalid");
             assert!(err.message.starts_with(field), "{}", err.message);
         }
+        let out_of_range = params("", "", "0", "201");
+        let clamped = query(&out_of_range).expect("clamped");
+        assert_eq!((clamped.page, clamped.per_page), (1, 200));
         let ok = params("failed", "Acme", "3", "200");
         let q = query(&ok).expect("valid");
         assert_eq!(

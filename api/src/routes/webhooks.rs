@@ -59,9 +59,10 @@ pub fn webhook_url(state: &AppState, connection: ConnectionId, token: &str) -> S
     )
 }
 
-/// Whether ShipStation can reach our base URL (only https URLs are subscribed).
+/// Whether to subscribe SHIP_NOTIFY: always for an https base URL; outside production also
+/// for plain http, so a local or mock ShipStation can deliver to a local api.
 pub fn publicly_reachable(state: &AppState) -> bool {
-    state.settings.public_base_url.starts_with("https://")
+    state.settings.public_base_url.starts_with("https://") || !state.settings.is_production()
 }
 
 /// Subscribes `SHIP_NOTIFY` for a new connection and stores the webhook id. Failure is logged
@@ -73,7 +74,7 @@ pub async fn subscribe(
     url: &str,
 ) {
     if !publicly_reachable(state) {
-        tracing::info!(connection_id = %row.id, "PUBLIC_BASE_URL is not https; no ShipStation webhook, polling only");
+        tracing::info!(connection_id = %row.id, "PUBLIC_BASE_URL is not https in production; no ShipStation webhook, polling only");
         return;
     }
     let name = format!("Quayside: {}", row.name);

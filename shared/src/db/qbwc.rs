@@ -11,6 +11,11 @@ use crate::ids::{ConnectionId, OrderId, TenantId};
 use crate::sale::TxnType;
 use crate::settings::SyncSettings;
 
+/// The OwnerID of Quayside's .qwc: one for the application (the Web Connector keys its private
+/// FileID data extension in the company file by it), while the FileID is per connection.
+/// Credentials paired before it kept their own OwnerID: a .qwc already installed must not change.
+pub const QBWC_OWNER_ID: Uuid = uuid::uuid!("7c1d3a52-5e0b-4d8e-9a51-2f6b0c4e8d17");
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credential {
     pub connection_id: ConnectionId,
@@ -69,7 +74,7 @@ pub async fn upsert(
     .bind(tenant)
     .bind(username)
     .bind(password_hash)
-    .bind(Uuid::new_v4())
+    .bind(QBWC_OWNER_ID)
     .bind(Uuid::new_v4())
     .fetch_one(&mut **tx)
     .await
@@ -123,6 +128,9 @@ pub struct SessionContext {
     pub test_sales: Vec<(Uuid, String)>,
     /// Write-backs due, oldest first.
     pub write_backs: Vec<DueWriteBack>,
+    /// The .qwc's OwnerID and FileID, to recognise the paired company file.
+    pub owner_id: Option<Uuid>,
+    pub file_id: Option<Uuid>,
 }
 
 impl SessionContext {
@@ -157,6 +165,8 @@ type ContextRow = (
     Vec<Uuid>,
     Vec<String>,
     serde_json::Value,
+    Option<Uuid>,
+    Option<Uuid>,
 );
 
 /// A due write-back as the session query returns it (the cost as text: exact decimals).
@@ -209,15 +219,19 @@ pub async fn open_session(
                      w.remove_tracking, w.ship_date, w.shipping_cost::text AS shipping_cost
                  FROM write_backs w JOIN orders o ON o.id = w.order_id JOIN qb_sales s ON s.id = o.sale_id
                  WHERE w.connection_id = c.id AND w.status IN ('pending', 'sent')
-                 ORDER BY w.created_at LIMIT $3) d)
-         FROM connections c WHERE c.id = $2",
+                 ORDER BY w.created_at LIMIT $3) d),
+             q.owner_id, q.file_id
+         FROM connections c LEFT JOIN qbwc_credentials q ON q.connection_id = c.id
+         WHERE c.id = $2",
     )
     .bind(run)
     .bind(connection)
     .bind(write_back_limit)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((created_at, settings, types, marks, test_ids, test_refs, due)) = row else {
+    let Some((created_at, settings, types, marks, test_ids, test_refs, due, owner_id, file_id)) =
+        row
+    else {
         return Ok(None);
     };
     let due: Vec<DueRow> =
@@ -249,5 +263,7 @@ pub async fn open_session(
         watermarks: types.into_iter().zip(marks).collect(),
         test_sales: test_ids.into_iter().zip(test_refs).collect(),
         write_backs,
+        owner_id,
+        file_id,
     }))
 }

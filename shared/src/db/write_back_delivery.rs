@@ -6,7 +6,6 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::orders::add_event;
-use super::sales::content_hash;
 use super::Tx;
 use crate::ids::{ConnectionId, OrderId, TenantId};
 use crate::sale::{Sale, TxnType};
@@ -82,16 +81,53 @@ pub async fn mark_failed(
     add_event(tx, tenant, order, "write_back_failed", message).await
 }
 
-/// Stores the sale as QuickBooks returned it after our Mod, so the next iterator does not
-/// take our own change for a user's edit.
+/// Attempts (sends and deferrals together) after which a write-back QuickBooks keeps
+/// deferring is given up: about ten sessions.
+pub const MAX_WRITE_BACK_ATTEMPTS: i32 = 20;
+
+/// QuickBooks could not apply the write-back just now (the sale open on someone's screen, a
+/// lock, an internal error): it stays due for the next session, with the reason on the order.
+/// Returns `true` when it had been tried too often and is now failed instead.
+pub async fn defer(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+    order: OrderId,
+    message: &str,
+) -> Result<bool, sqlx::Error> {
+    let attempts: Option<i32> = sqlx::query_scalar(
+        "UPDATE write_backs SET status = 'pending', attempts = attempts + 1, last_error = $2, updated_at = now()
+         WHERE id = $1 AND status IN ('pending', 'sent') RETURNING attempts",
+    )
+    .bind(id)
+    .bind(message)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if attempts.is_some_and(|a| a >= MAX_WRITE_BACK_ATTEMPTS) {
+        let text = format!("{message} Given up after {MAX_WRITE_BACK_ATTEMPTS} attempts.");
+        mark_failed(tx, tenant, id, order, &text).await?;
+        return Ok(true);
+    }
+    sqlx::query("UPDATE orders SET last_error = $2, updated_at = now() WHERE id = $1")
+        .bind(order)
+        .bind(message)
+        .execute(&mut **tx)
+        .await?;
+    add_event(tx, tenant, order, "write_back_retry", message).await?;
+    Ok(false)
+}
+
+/// Records the EditSequence and TimeModified QuickBooks gave the sale after our Mod, so the
+/// next iterator does not take our own change for a user's edit. The Mod's reply names only
+/// those (`IncludeRetElement`), so the stored snapshot and hash stay as they are; the next read
+/// of the same EditSequence refreshes them without making a revision.
 pub async fn refresh_sale(
     tx: &mut Tx,
     connection: ConnectionId,
     sale: &Sale,
 ) -> Result<(), sqlx::Error> {
-    let snapshot = serde_json::to_value(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
-        "UPDATE qb_sales SET edit_sequence = $4, time_modified = $5, snapshot = $6, content_hash = $7, updated_at = now()
+        "UPDATE qb_sales SET edit_sequence = $4, time_modified = $5, updated_at = now()
          WHERE connection_id = $1 AND txn_type = $2 AND txn_id = $3",
     )
     .bind(connection)
@@ -99,8 +135,6 @@ pub async fn refresh_sale(
     .bind(&sale.txn_id)
     .bind(&sale.edit_sequence)
     .bind(&sale.time_modified)
-    .bind(snapshot)
-    .bind(content_hash(sale))
     .execute(&mut **tx)
     .await?;
     Ok(())

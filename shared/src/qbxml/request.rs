@@ -103,25 +103,46 @@ pub fn txn_query_iterator_start(
     from_modified: &str,
     max_returned: u32,
 ) -> String {
-    let mut rq = query_open(txn_type, request_id, Some(("Start", None)));
-    leaf(&mut rq, 1, "MaxReturned", &max_returned.to_string());
-    rq.push_str("  <ModifiedDateRangeFilter>\n");
-    leaf(&mut rq, 2, "FromModifiedDate", from_modified);
-    rq.push_str("  </ModifiedDateRangeFilter>\n");
-    query_close(&mut rq, txn_type);
-    message_set(&[rq])
+    txn_query_iterator(
+        txn_type,
+        request_id,
+        ("Start", None),
+        from_modified,
+        max_returned,
+    )
 }
 
 /// Next page of an iterator (`iterator="Continue"` + the `iteratorID` from the last `*QueryRs`);
-/// only valid within the same Web Connector session.
+/// only valid within the same Web Connector session. The body repeats the first page's
+/// criteria: QuickBooks expects the same query on every page of an iterator.
 pub fn txn_query_iterator_continue(
     txn_type: TxnType,
     request_id: &str,
     iterator_id: &str,
+    from_modified: &str,
     max_returned: u32,
 ) -> String {
-    let mut rq = query_open(txn_type, request_id, Some(("Continue", Some(iterator_id))));
+    txn_query_iterator(
+        txn_type,
+        request_id,
+        ("Continue", Some(iterator_id)),
+        from_modified,
+        max_returned,
+    )
+}
+
+fn txn_query_iterator(
+    txn_type: TxnType,
+    request_id: &str,
+    iterator: (&str, Option<&str>),
+    from_modified: &str,
+    max_returned: u32,
+) -> String {
+    let mut rq = query_open(txn_type, request_id, Some(iterator));
     leaf(&mut rq, 1, "MaxReturned", &max_returned.to_string());
+    rq.push_str("  <ModifiedDateRangeFilter>\n");
+    leaf(&mut rq, 2, "FromModifiedDate", from_modified);
+    rq.push_str("  </ModifiedDateRangeFilter>\n");
     query_close(&mut rq, txn_type);
     message_set(&[rq])
 }

@@ -153,12 +153,28 @@ async fn orders_are_listed_newest_first_filtered_searched_and_paged() {
         (0, json!(5))
     );
 
+    // Out-of-range paging is clamped and echoed as used.
+    for (query, page, per_page) in [
+        ("?per_page=0", 1, 1),
+        ("?per_page=201", 1, 200),
+        ("?page=0&per_page=2", 1, 2),
+    ] {
+        let clamped = env.get(Some(&t), &list(query)).await;
+        assert_eq!(clamped.status, 200, "{query}: {}", clamped.body);
+        assert_eq!(
+            (
+                clamped.body["page"].clone(),
+                clamped.body["per_page"].clone()
+            ),
+            (json!(page), json!(per_page)),
+            "{query}"
+        );
+    }
     for (query, field) in [
         ("?status=lost", "status:"),
-        ("?per_page=0", "per_page:"),
-        ("?per_page=201", "per_page:"),
-        ("?page=0", "page:"),
+        ("?status=failed&status=pending", "query:"),
         ("?page=two", "page:"),
+        ("?per_page=many", "per_page:"),
     ] {
         let bad = env.get(Some(&t), &list(query)).await;
         assert_eq!(bad.status, 422, "{query}: {}", bad.body);

@@ -68,9 +68,19 @@ fn iterator_start_and_continue_match_golden() {
         TxnType::Invoice,
         "inv-q-1",
         "{4ee3b29c-33a4-4d4a-b1a0-c2ad8f7e1b49}",
+        "2024-05-01T00:00:00",
         50,
     );
-    assert_eq!(names(&next), ["MaxReturned", "IncludeLineItems", "OwnerID"]);
+    // Every page repeats the first page's criteria.
+    assert_eq!(
+        names(&next),
+        [
+            "MaxReturned",
+            "ModifiedDateRangeFilter",
+            "IncludeLineItems",
+            "OwnerID"
+        ]
+    );
     assert_golden("qbxml/invoice_query_iterator_continue.xml", &next);
     let root = parse_document(&next).expect("well-formed");
     let rq = &root.children[0].children[0];
