@@ -117,9 +117,8 @@ pub async fn authenticate(
 
     if state
         .sessions
-        .live_session(connection, state.settings.qbwc_busy_window)
+        .is_live(connection, state.settings.qbwc_busy_window)
         .await?
-        .is_some()
     {
         tx.rollback().await?;
         tracing::info!(connection_id = %connection, "Web Connector session already running: busy");

@@ -87,55 +87,75 @@ impl SessionStore {
         self.load_hash(&ticket_hash(ticket)).await
     }
 
-    /// Saves the session and marks it the live one of its connection.
+    /// Saves the session and marks it the live one of its connection. The marker holds the
+    /// ticket's hash and the time of this call, so authenticate reads it in one round trip.
     pub async fn save(&self, ticket: &str, session: &mut Session) -> redis::RedisResult<()> {
         session.last_seen = chrono::Utc::now().timestamp();
         let hash = ticket_hash(ticket);
         let json = serde_json::to_string(session).unwrap_or_default();
         let ttl = self.ttl.as_secs().max(1);
+        let marker = format!("{hash} {}", session.last_seen);
         let mut conn = self.redis.clone();
         redis::pipe()
             .atomic()
             .set_ex(self.session_key(&hash), json, ttl)
             .ignore()
-            .set_ex(self.active_key(session.connection_id), &hash, ttl)
+            .set_ex(self.active_key(session.connection_id), marker, ttl)
             .ignore()
             .query_async::<()>(&mut conn)
             .await
     }
 
-    /// Forgets the session (and the connection's live marker, if it is this session).
+    /// Forgets the session, and the connection's live marker if it is this session's: one
+    /// round trip.
     pub async fn remove(&self, ticket: &str, connection: ConnectionId) -> redis::RedisResult<()> {
         let hash = ticket_hash(ticket);
         let mut conn = self.redis.clone();
-        let active: Option<String> = conn.get(self.active_key(connection)).await?;
-        let mut pipe = redis::pipe();
-        pipe.del(self.session_key(&hash)).ignore();
-        if active.as_deref() == Some(hash.as_str()) {
-            pipe.del(self.active_key(connection)).ignore();
-        }
-        pipe.query_async::<()>(&mut conn).await
+        redis::Script::new(REMOVE)
+            .key(self.session_key(&hash))
+            .key(self.active_key(connection))
+            .arg(format!("{hash} "))
+            .invoke_async::<()>(&mut conn)
+            .await
     }
 
-    /// The connection's current session, if one exists and was used within `live_window`.
-    /// A session quiet for longer is taken over: its Web Connector is gone.
-    pub async fn live_session(
+    /// Whether the connection has a session used within `live_window`. A session quiet for
+    /// longer is taken over (deleted): its Web Connector is gone.
+    pub async fn is_live(
         &self,
         connection: ConnectionId,
         live_window: Duration,
-    ) -> redis::RedisResult<Option<Session>> {
+    ) -> redis::RedisResult<bool> {
         let mut conn = self.redis.clone();
-        let active: Option<String> = conn.get(self.active_key(connection)).await?;
-        let Some(hash) = active else { return Ok(None) };
-        let Some(session) = self.load_hash(&hash).await? else {
-            return Ok(None);
+        let marker: Option<String> = conn.get(self.active_key(connection)).await?;
+        let Some(marker) = marker else {
+            return Ok(false);
         };
-        let idle = chrono::Utc::now().timestamp() - session.last_seen;
+        let (hash, last_seen) = match marker.split_once(' ') {
+            Some((hash, seen)) => (hash.to_string(), seen.parse::<i64>().unwrap_or(0)),
+            // A marker written before it carried the time: read the session itself.
+            None => match self.load_hash(&marker).await? {
+                Some(session) => (marker, session.last_seen),
+                None => return Ok(false),
+            },
+        };
+        let idle = chrono::Utc::now().timestamp() - last_seen;
         if idle <= live_window.as_secs() as i64 {
-            Ok(Some(session))
+            Ok(true)
         } else {
             let _: () = conn.del(self.session_key(&hash)).await?;
-            Ok(None)
+            Ok(false)
         }
     }
 }
+
+/// KEYS[1] the session, KEYS[2] the connection's live marker; ARGV[1] the marker's prefix for
+/// this session ("<hash> "). Deletes the session, and the marker only if it is this session's.
+const REMOVE: &str = r#"
+redis.call('DEL', KEYS[1])
+local marker = redis.call('GET', KEYS[2])
+if marker and (string.sub(marker, 1, string.len(ARGV[1])) == ARGV[1] or marker .. ' ' == ARGV[1]) then
+    redis.call('DEL', KEYS[2])
+end
+return 0
+"#;

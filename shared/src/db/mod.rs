@@ -31,10 +31,27 @@ pub const APP_ROLE: &str = "quayside_app";
 pub type Tx = Transaction<'static, Postgres>;
 
 fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
-    Ok(url
+    let mut options = url
         .parse::<PgConnectOptions>()?
         .log_statements(tracing::log::LevelFilter::Trace)
-        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1)))
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
+    if same_machine_without_ssl_choice(url, &options) {
+        options = options.ssl_mode(sqlx::postgres::PgSslMode::Disable);
+    }
+    Ok(options)
+}
+
+/// A database on this machine (loopback or Unix socket) whose URL and environment name no
+/// `sslmode`: TLS there protects nothing and costs a good share of each round trip, so it is
+/// not negotiated (libpq's `prefer` would). An explicit `sslmode` is always followed.
+fn same_machine_without_ssl_choice(url: &str, options: &PgConnectOptions) -> bool {
+    let chosen = url.to_ascii_lowercase().contains("sslmode=")
+        || std::env::var_os("PGSSLMODE").is_some();
+    let host = options.get_host();
+    let local = options.get_socket().is_some()
+        || host.starts_with('/')
+        || matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]");
+    local && !chosen
 }
 
 /// Creates the database if needed and applies pending migrations. Safe from several replicas
@@ -88,4 +105,27 @@ pub async fn tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Tx, sqlx::Erro
 /// True when Postgres answers.
 pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT 1").execute(pool).await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_tls(url: &str) -> bool {
+        same_machine_without_ssl_choice(url, &url.parse().expect("url"))
+    }
+
+    #[test]
+    fn tls_is_skipped_only_for_this_machine_without_an_explicit_sslmode() {
+        if std::env::var_os("PGSSLMODE").is_some() {
+            return; // the environment chose; nothing to decide
+        }
+        assert!(no_tls("postgres://postgres@127.0.0.1:5432/quayside"));
+        assert!(no_tls("postgres://postgres@localhost/quayside"));
+        assert!(no_tls("postgres://postgres@%2Fvar%2Frun%2Fpostgresql/quayside"));
+        assert!(!no_tls("postgres://postgres@db.internal:5432/quayside"));
+        assert!(!no_tls(
+            "postgres://postgres@127.0.0.1:5432/quayside?sslmode=require"
+        ));
+    }
 }

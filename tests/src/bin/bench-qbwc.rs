@@ -55,7 +55,8 @@ pub struct Args {
     pub db_pool: String,
     pub setup_concurrency: usize,
     pub keep: bool,
-    /// `PGSSLMODE` for the api (`prefer` = whatever the server offers, as in the tests).
+    /// `PGSSLMODE` for the api; empty (the default) leaves it unset, so the api decides (no TLS
+    /// to a database on this machine).
     pub pg_sslmode: String,
 }
 
@@ -74,7 +75,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         db_pool: "20".into(),
         setup_concurrency: 16,
         keep: false,
-        pg_sslmode: "prefer".into(),
+        pg_sslmode: String::new(),
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -160,11 +161,13 @@ async fn run_client(
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {
-    let options = EnvOptions::default()
+    let mut options = EnvOptions::default()
         .with_env("RUST_LOG", "warn")
         .with_env("HTTP_WORKERS", &args.http_workers)
-        .with_env("DATABASE_MAX_CONNECTIONS", &args.db_pool)
-        .with_env("PGSSLMODE", &args.pg_sslmode);
+        .with_env("DATABASE_MAX_CONNECTIONS", &args.db_pool);
+    if !args.pg_sslmode.is_empty() {
+        options = options.with_env("PGSSLMODE", &args.pg_sslmode);
+    }
     let env = TestEnv::start_with(options).await;
     let api_pid = env.apis[0].pid().unwrap_or(0);
     println!(

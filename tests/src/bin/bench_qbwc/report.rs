@@ -64,7 +64,11 @@ pub fn print(
         if args.edit { "edit" } else { "resync" },
         args.http_workers,
         args.db_pool,
-        args.pg_sslmode
+        if args.pg_sslmode.is_empty() {
+            "unset"
+        } else {
+            &args.pg_sslmode
+        }
     );
     println!(
         "sessions: {} complete, {} failed  => {:.1} sessions/s",
