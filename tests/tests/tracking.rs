@@ -105,6 +105,45 @@ async fn scheduled_pulls_record_every_package_and_queue_one_write_back_per_order
 }
 
 #[tokio::test]
+async fn orders_marked_shipped_without_a_label_get_their_tracking_from_fulfillments() {
+    let env = TestEnv::start_with(fast(1, 1)).await;
+    let shop = Shop::open(&env, json!({"write_shipping_cost_to_quickbooks": true})).await;
+    let txns = shop.company.generate_invoices(1);
+    shop.sync_and_push(&env, 1).await;
+    let pushed = shop.order(&env, &txns[0]).await;
+    let order_id = pushed["shipstation_order_id"]
+        .as_i64()
+        .expect("ShipStation order id");
+
+    // Marked shipped through ShipStation's API, as a merchant shipping by other means would.
+    let marked = reqwest::Client::new()
+        .post(format!("{}/orders/markasshipped", env.fake.base_url()))
+        .basic_auth(shop.key(), Some("secret"))
+        .json(
+            &json!({"orderId": order_id, "carrierCode": "usps", "trackingNumber": "9400FULFIL1",
+            "notifyCustomer": false, "notifyMarketplace": false}),
+        )
+        .send()
+        .await
+        .expect("markasshipped");
+    assert!(marked.status().is_success(), "{}", marked.status());
+
+    let shipped = shop
+        .wait_order(&env, &txns[0], |o| o["status"] == "shipped")
+        .await;
+    assert_eq!(shipped["tracking_numbers"], json!(["9400FULFIL1"]));
+    assert!(shipped["shipping_cost"].is_null(), "no postage: {shipped}");
+    let wbs = shop.wait_write_backs(&env, |w| !w.is_empty()).await;
+    assert_eq!(wbs[0].add_tracking, vec!["9400FULFIL1"]);
+    assert_eq!(wbs[0].shipping_cost, None, "no postage, no cost line");
+
+    // Later pulls read it again and change nothing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(shop.write_backs(&env).await.len(), 1);
+    assert_eq!(shop.shipment_rows(&env).await, 1);
+}
+
+#[tokio::test]
 async fn voided_labels_are_never_written_and_written_ones_are_reconciled() {
     let env = TestEnv::start_with(fast(1, 1)).await;
     let shop = Shop::open(&env, json!({})).await;

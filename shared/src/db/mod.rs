@@ -45,8 +45,8 @@ fn options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
 /// `sslmode`: TLS there protects nothing and costs a good share of each round trip, so it is
 /// not negotiated (libpq's `prefer` would). An explicit `sslmode` is always followed.
 fn same_machine_without_ssl_choice(url: &str, options: &PgConnectOptions) -> bool {
-    let chosen = url.to_ascii_lowercase().contains("sslmode=")
-        || std::env::var_os("PGSSLMODE").is_some();
+    let chosen =
+        url.to_ascii_lowercase().contains("sslmode=") || std::env::var_os("PGSSLMODE").is_some();
     let host = options.get_host();
     let local = options.get_socket().is_some()
         || host.starts_with('/')
@@ -122,7 +122,9 @@ mod tests {
         }
         assert!(no_tls("postgres://postgres@127.0.0.1:5432/quayside"));
         assert!(no_tls("postgres://postgres@localhost/quayside"));
-        assert!(no_tls("postgres://postgres@%2Fvar%2Frun%2Fpostgresql/quayside"));
+        assert!(no_tls(
+            "postgres://postgres@%2Fvar%2Frun%2Fpostgresql/quayside"
+        ));
         assert!(!no_tls("postgres://postgres@db.internal:5432/quayside"));
         assert!(!no_tls(
             "postgres://postgres@127.0.0.1:5432/quayside?sslmode=require"

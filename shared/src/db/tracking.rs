@@ -110,7 +110,10 @@ pub async fn match_orders(
 /// A label as recorded in `shipments`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredShipment {
+    /// The label's `shipmentId`, or the fulfillment's `fulfillmentId` when `fulfillment`.
     pub shipstation_shipment_id: i64,
+    /// Marked shipped without a label (from `/fulfillments`): tracking, no postage cost.
+    pub fulfillment: bool,
     pub tracking_number: Option<String>,
     pub carrier_code: Option<String>,
     pub service_code: Option<String>,
@@ -120,8 +123,8 @@ pub struct StoredShipment {
     pub void_date: Option<DateTime<Utc>>,
 }
 
-const SHIPMENT_COLUMNS: &str = "shipstation_shipment_id, tracking_number, carrier_code, \
-    service_code, ship_date, cost, voided, void_date";
+const SHIPMENT_COLUMNS: &str = "shipstation_shipment_id, fulfillment, tracking_number, \
+    carrier_code, service_code, ship_date, cost, voided, void_date";
 
 /// Inserts or updates one label of `order`; returns the row as it was before, if any.
 pub async fn upsert_shipment(
@@ -133,9 +136,10 @@ pub async fn upsert_shipment(
 ) -> Result<Option<StoredShipment>, sqlx::Error> {
     let before: Option<StoredShipment> = sqlx::query_as(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments
-         WHERE connection_id = $1 AND shipstation_shipment_id = $2 FOR UPDATE"
+         WHERE connection_id = $1 AND fulfillment = $2 AND shipstation_shipment_id = $3 FOR UPDATE"
     ))
     .bind(connection)
+    .bind(s.fulfillment)
     .bind(s.shipstation_shipment_id)
     .fetch_optional(&mut **tx)
     .await?;
@@ -144,9 +148,9 @@ pub async fn upsert_shipment(
     }
     sqlx::query(
         "INSERT INTO shipments (id, tenant_id, connection_id, order_id, shipstation_shipment_id,
-            tracking_number, carrier_code, service_code, ship_date, cost, voided, void_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (connection_id, shipstation_shipment_id) DO UPDATE SET
+            tracking_number, carrier_code, service_code, ship_date, cost, voided, void_date, fulfillment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (connection_id, fulfillment, shipstation_shipment_id) DO UPDATE SET
             order_id = EXCLUDED.order_id, tracking_number = EXCLUDED.tracking_number,
             carrier_code = EXCLUDED.carrier_code, service_code = EXCLUDED.service_code,
             ship_date = EXCLUDED.ship_date, cost = EXCLUDED.cost,
@@ -165,6 +169,7 @@ pub async fn upsert_shipment(
     .bind(s.cost)
     .bind(s.voided)
     .bind(s.void_date)
+    .bind(s.fulfillment)
     .execute(&mut **tx)
     .await?;
     Ok(before)
@@ -177,7 +182,7 @@ pub async fn order_shipments(
 ) -> Result<Vec<StoredShipment>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE order_id = $1
-         ORDER BY shipstation_shipment_id"
+         ORDER BY fulfillment, shipstation_shipment_id"
     ))
     .bind(order)
     .fetch_all(&mut **tx)

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::error::{error_message, ShipStationError};
-use super::model::{CreateOrdersResponse, Order, ShipmentsPage, Store};
+use super::model::{CreateOrdersResponse, FulfillmentsPage, Order, ShipmentsPage, Store};
 
 /// The `X-Rate-Limit-*` headers of a response.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -183,6 +183,15 @@ impl ShipStationClient {
         query: &str,
     ) -> Result<Answer<ShipmentsPage>, ShipStationError> {
         self.call::<(), _>(Method::GET, &format!("/shipments?{query}"), None)
+            .await
+    }
+
+    /// `GET /fulfillments?{query}`: orders marked shipped without a ShipStation label.
+    pub async fn list_fulfillments(
+        &self,
+        query: &str,
+    ) -> Result<Answer<FulfillmentsPage>, ShipStationError> {
+        self.call::<(), _>(Method::GET, &format!("/fulfillments?{query}"), None)
             .await
     }
 

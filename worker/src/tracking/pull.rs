@@ -10,10 +10,13 @@ use shared::db::tracking::{self, PullTarget};
 use shared::jobs::TrackingPullV1;
 use shared::shipstation::client::ShipStationClient;
 use shared::shipstation::error::ShipStationError;
-use shared::shipstation::model::ShipmentsPage;
+use shared::shipstation::model::{Shipment, ShipmentsPage};
 
 use super::lock::PullLock;
-use super::query::{parse_pacific, shipments_query, start_from, Filter, PAGE_SIZE};
+use super::query::{
+    fulfillment_as_shipment, fulfillments_query, parse_pacific, shipments_query, start_from,
+    Filter, PAGE_SIZE,
+};
 use super::record::record_page;
 use super::{enqueue, PullReport};
 use crate::context::JobContext;
@@ -43,9 +46,12 @@ struct Pull<'a> {
 
 /// Whether another page follows page `page` that returned `rows` rows.
 pub fn has_more(page: u32, rows: usize, pages: i64) -> bool {
-    let full = rows >= PAGE_SIZE as usize;
+    if pages > 0 {
+        // The server's count wins, whatever page size it actually used.
+        return rows > 0 && i64::from(page) < pages;
+    }
     // `pages` can be 0 even with results: then only a full page says there may be more.
-    full && (pages <= 0 || i64::from(page) < pages)
+    rows >= PAGE_SIZE as usize
 }
 
 /// Runs a pull (the caller holds the connection's lock).
@@ -104,6 +110,11 @@ impl Pull<'_> {
         let start = start_from(self.target.watermark, self.target.connection.created_at);
         let mut newest: Option<DateTime<Utc>> = None;
         if let Some(stop) = self.pass(Filter::Created, start, &mut newest).await? {
+            return self.stop(stop).await;
+        }
+        // Orders marked shipped without a label; an unfinished pass keeps the watermark, so
+        // both passes read again from the same start next time.
+        if let Some(stop) = self.fulfillment_pass(start, &mut newest).await? {
             return self.stop(stop).await;
         }
         if self.target.live_shipments > 0 {
@@ -165,7 +176,7 @@ impl Pull<'_> {
                     .max();
                 *newest = (*newest).max(page_newest);
             }
-            self.record(&body).await?;
+            self.record(&body.shipments, false).await?;
             if !has_more(page, body.shipments.len(), body.pages) {
                 return Ok(None);
             }
@@ -177,8 +188,64 @@ impl Pull<'_> {
         Ok(None)
     }
 
-    async fn record(&mut self, body: &ShipmentsPage) -> anyhow::Result<()> {
-        if body.shipments.is_empty() {
+    /// Reads every page of fulfillments created since `start`; `Some(stop)` when it could not
+    /// finish.
+    async fn fulfillment_pass(
+        &mut self,
+        start: DateTime<Utc>,
+        newest: &mut Option<DateTime<Utc>>,
+    ) -> anyhow::Result<Option<Stop>> {
+        for page in 1..=MAX_PAGES {
+            if !self.lock.renew(&self.ctx.redis).await? {
+                anyhow::bail!("lost the tracking-pull lock of the connection");
+            }
+            if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
+                return Ok(Some(Stop::Budget(wait)));
+            }
+            let answer = match self
+                .client
+                .list_fulfillments(&fulfillments_query(start, page))
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    self.count_call(Some(&e));
+                    return Ok(Some(Stop::Call(e)));
+                }
+            };
+            self.count_call(None);
+            if let Err(e) = self.ctx.limiter.observe(&self.bucket, &answer.rate).await {
+                tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
+            }
+            self.report.pages += 1;
+            let rows: Vec<Shipment> = answer
+                .body
+                .fulfillments
+                .iter()
+                .map(fulfillment_as_shipment)
+                .collect();
+            let page_newest = rows
+                .iter()
+                .filter_map(|s| s.create_date.as_deref().and_then(parse_pacific))
+                .max();
+            *newest = (*newest).max(page_newest);
+            self.record(&rows, true).await?;
+            if !has_more(page, rows.len(), answer.body.pages) {
+                return Ok(None);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Records a page of labels (or of fulfillments, when `fulfillments`).
+    async fn record(&mut self, rows: &[Shipment], fulfillments: bool) -> anyhow::Result<()> {
+        // A return label brings the parcel back: its tracking and cost are not the sale's.
+        let outbound: Vec<Shipment> = rows
+            .iter()
+            .filter(|s| !s.is_return_label)
+            .cloned()
+            .collect();
+        if outbound.is_empty() {
             return Ok(());
         }
         let mut tx = shared::db::tenant_tx(&self.ctx.db, self.job.tenant_id).await?;
@@ -187,7 +254,8 @@ impl Pull<'_> {
             self.job.tenant_id,
             self.job.connection_id,
             &self.target.settings,
-            &body.shipments,
+            &outbound,
+            fulfillments,
         )
         .await?;
         tx.commit().await?;
@@ -266,5 +334,6 @@ mod tests {
         assert!(!has_more(2, 500, 2));
         assert!(has_more(1, 500, 0), "pages can be 0 with results");
         assert!(!has_more(4, 0, 0));
+        assert!(has_more(1, 100, 3), "a server that caps pages below 500");
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::America::Los_Angeles;
 use shared::db::tracking::StoredShipment;
-use shared::shipstation::model::Shipment;
+use shared::shipstation::model::{Fulfillment, Shipment};
 
 /// Rows per page (ShipStation's maximum).
 pub const PAGE_SIZE: u32 = 500;
@@ -53,6 +53,32 @@ pub fn shipments_query(filter: Filter, start: DateTime<Utc>, page: u32) -> Strin
     )
 }
 
+/// The query string of page `page` of fulfillments (orders marked shipped without a label)
+/// created since `start`.
+pub fn fulfillments_query(start: DateTime<Utc>, page: u32) -> String {
+    let start = pacific_text(start).replace(' ', "%20");
+    format!(
+        "createDateStart={start}&pageSize={PAGE_SIZE}&page={page}&sortBy=CreateDate&sortDir=ASC"
+    )
+}
+
+/// A fulfillment in the shape of a label, for matching and recording: its id, order, tracking
+/// and dates; no postage cost (`fulfillmentFee` is not postage).
+pub fn fulfillment_as_shipment(f: &Fulfillment) -> Shipment {
+    Shipment {
+        shipment_id: f.fulfillment_id,
+        order_id: f.order_id,
+        order_number: f.order_number.clone(),
+        create_date: f.create_date.clone(),
+        ship_date: f.ship_date.clone(),
+        tracking_number: f.tracking_number.clone(),
+        carrier_code: f.carrier_code.clone(),
+        voided: f.voided,
+        void_date: f.void_date.clone(),
+        ..Shipment::default()
+    }
+}
+
 /// A ShipStation date-time (Pacific, no offset; `T` or space; optional fraction) as an
 /// instant. A value with an offset is taken as given.
 pub fn parse_pacific(text: &str) -> Option<DateTime<Utc>> {
@@ -98,6 +124,7 @@ pub fn to_stored(s: &Shipment) -> StoredShipment {
     };
     StoredShipment {
         shipstation_shipment_id: s.shipment_id,
+        fulfillment: false,
         tracking_number: text(&s.tracking_number),
         carrier_code: text(&s.carrier_code),
         service_code: text(&s.service_code),

@@ -35,9 +35,13 @@ pub fn live_tracking(shipments: &[StoredShipment]) -> Vec<String> {
     out
 }
 
-/// The cost of the live labels, rounded to cents (`None` when there is none).
+/// The cost of the live labels, rounded to cents (`None` when there is none). Fulfillments
+/// (marked shipped without a label) carry no postage cost and do not count.
 pub fn live_cost(shipments: &[StoredShipment]) -> Option<Decimal> {
-    let live: Vec<&StoredShipment> = shipments.iter().filter(|s| !s.voided).collect();
+    let live: Vec<&StoredShipment> = shipments
+        .iter()
+        .filter(|s| !s.voided && !s.fulfillment)
+        .collect();
     if live.is_empty() {
         return None;
     }
@@ -123,7 +127,8 @@ pub fn decide(
         }
     }
     let want_cost = match (settings.write_shipping_cost_to_quickbooks, exportable) {
-        (true, true) => cost.or(Some(Decimal::ZERO)),
+        // Only labels have postage: an order marked shipped without one adds no cost line.
+        (true, true) => cost,
         // Every label voided after a cost was written: the line goes to zero.
         (true, false) if last_cost.is_some() => Some(cost.unwrap_or_default()),
         _ => None,

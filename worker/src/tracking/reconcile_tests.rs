@@ -24,6 +24,7 @@ fn order(status: &str) -> OrderTracking {
 fn label(id: i64, tracking: &str, cost: &str, voided: bool) -> StoredShipment {
     StoredShipment {
         shipstation_shipment_id: id,
+        fulfillment: false,
         tracking_number: Some(tracking.into()),
         carrier_code: Some("ups".into()),
         service_code: Some("ups_ground".into()),
@@ -277,4 +278,22 @@ fn repeated_and_blank_numbers_are_ignored() {
     ];
     assert_eq!(live_tracking(&labels), vec!["1ZA"]);
     assert_eq!(live_cost(&labels), Some(dec("3")));
+}
+
+#[test]
+fn a_fulfillment_gives_tracking_but_no_cost() {
+    let mut f = label(7, "9400FULFIL1", "0", false);
+    f.fulfillment = true;
+    f.cost = None;
+    let settings = SyncSettings {
+        write_shipping_cost_to_quickbooks: true,
+        ..settings()
+    };
+    let d = decide(&order("pushed"), &[f], &[], &settings);
+    assert_eq!(d.order.status, "shipped");
+    assert_eq!(d.order.tracking_numbers, vec!["9400FULFIL1"]);
+    assert_eq!(d.order.shipping_cost, None);
+    let wb = d.write_back.expect("tracking is written back");
+    assert_eq!(wb.add_tracking, vec!["9400FULFIL1"]);
+    assert_eq!(wb.shipping_cost, None);
 }

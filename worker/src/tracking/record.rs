@@ -137,6 +137,7 @@ pub async fn record_page(
     connection: ConnectionId,
     settings: &SyncSettings,
     shipments: &[Shipment],
+    fulfillments: bool,
 ) -> Result<PageOutcome, sqlx::Error> {
     let keys: Vec<String> = shipments
         .iter()
@@ -154,7 +155,12 @@ pub async fn record_page(
     type Change = (Option<StoredShipment>, StoredShipment);
     let mut touched: BTreeMap<OrderId, Vec<Change>> = BTreeMap::new();
     for (order, s) in matched {
-        let row = to_stored(s);
+        let mut row = to_stored(s);
+        if fulfillments {
+            // Marked shipped without a label: tracking only, no postage.
+            row.fulfillment = true;
+            row.cost = None;
+        }
         let before = tracking::upsert_shipment(tx, tenant, connection, order, &row).await?;
         if before.as_ref() != Some(&row) {
             touched.entry(order).or_default().push((before, row));
@@ -259,6 +265,7 @@ mod tests {
     fn label(voided: bool) -> StoredShipment {
         StoredShipment {
             shipstation_shipment_id: 1,
+            fulfillment: false,
             tracking_number: Some("1Z999".into()),
             carrier_code: Some("ups".into()),
             service_code: None,

@@ -1,4 +1,4 @@
--- Cheaper sale revisions.
+-- Cheaper sale revisions, and fulfillments beside labels.
 
 -- A new revision rewrites a sale's row (snapshot, EditSequence, hash) but none of its indexed
 -- columns. With room left on the page the new row version stays there (a HOT update) and no
@@ -9,3 +9,11 @@ ALTER TABLE qb_sales SET (fillfactor = 50);
 -- An event's tenant is its order's: the order's foreign key (and the tenant's cascade through
 -- orders) already covers it, and checking both cost an index lookup per event.
 ALTER TABLE events DROP CONSTRAINT events_tenant_id_fkey;
+
+-- Orders marked shipped without a ShipStation label (markasshipped, or in the ShipStation UI)
+-- come from /fulfillments, whose ids are their own sequence: they are recorded beside the
+-- labels, keyed by kind and id.
+ALTER TABLE shipments ADD COLUMN fulfillment boolean NOT NULL DEFAULT false;
+ALTER TABLE shipments DROP CONSTRAINT shipments_connection_id_shipstation_shipment_id_key;
+ALTER TABLE shipments ADD CONSTRAINT shipments_connection_kind_id_key
+    UNIQUE (connection_id, fulfillment, shipstation_shipment_id);
