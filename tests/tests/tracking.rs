@@ -289,8 +289,42 @@ async fn the_webhook_pulls_at_once_and_refuses_wrong_tokens() {
         .collect();
     assert!(
         pulled.is_empty(),
-        "resource_url is never fetched: {pulled:?}"
+        "a resource_url on another host is never fetched: {pulled:?}"
     );
+}
+
+#[tokio::test]
+async fn the_webhook_reads_the_labels_its_resource_url_names() {
+    let env = TestEnv::start_with(fast(1, 3600)).await;
+    let shop = Shop::open(&env, json!({})).await;
+    let txns = shop.company.generate_invoices(1);
+    shop.sync_and_push(&env, 1).await;
+    // The watermark pass starts tomorrow: only the notified resource can find this label.
+    sqlx::query(
+        "UPDATE connections SET shipments_watermark = now() + interval '1 day' WHERE id = $1",
+    )
+    .bind(shop.conn)
+    .execute(&env.db().await)
+    .await
+    .expect("watermark");
+    let mut spec = label("1ZBATCH", 6.0, 1);
+    spec.notify = true; // the fake delivers SHIP_NOTIFY to the subscribed webhook
+    env.fake
+        .ship_order(shop.key(), &shop.order_key(&txns[0]), spec)
+        .await
+        .expect("ship");
+
+    let order = shop
+        .wait_order(&env, &txns[0], |o| o["status"] == "shipped")
+        .await;
+    assert_eq!(order["tracking_numbers"], json!(["1ZBATCH"]));
+    let batch_reads = env
+        .fake
+        .request_log(shop.key())
+        .into_iter()
+        .filter(|r| r.path.ends_with("/shipments") && r.query.contains("batchId="))
+        .count();
+    assert!(batch_reads >= 1, "the resource_url was read");
 }
 
 #[tokio::test]

@@ -2,9 +2,10 @@
 //!
 //! The token in the path is the only proof the call comes from ShipStation (V1 signs nothing):
 //! an unknown connection and a wrong token are the same 404, compared in constant time on
-//! keyed hashes. A valid call enqueues a tracking pull and answers at once; the
-//! `resource_url` in the body is never fetched (it would let anyone holding the URL make us
-//! call any host): the pull reads `/shipments` by the connection's watermark instead.
+//! keyed hashes. A valid call notes the `resource_url` for the next pull and enqueues one,
+//! answering at once. The worker fetches a noted URL only on the connection's own ShipStation
+//! host and `/shipments` path (anything else would let whoever holds the URL make us send the
+//! credentials elsewhere), and reads `/shipments` by the connection's watermark as well.
 //!
 //! Also here: subscribing and unsubscribing the webhook when a connection is created and
 //! deleted.
@@ -34,8 +35,7 @@ const QUEUED_TTL_MS: u64 = 600_000;
 /// ShipStation's delivery body.
 #[derive(Debug, Deserialize)]
 pub struct Notification {
-    /// Where ShipStation says the new data is (never fetched).
-    #[allow(dead_code)]
+    /// Where ShipStation says the new labels are (`…/shipments?batchId=…`).
     pub resource_url: String,
     /// `SHIP_NOTIFY`, `ITEM_SHIP_NOTIFY`, ...
     pub resource_type: String,
@@ -174,9 +174,30 @@ pub async fn ship_notify(
         tracing::info!(connection_id = %connection, resource_type = %kind, %status, "webhook ignored");
         return Ok(HttpResponse::Ok().json(json!({"queued": false})));
     }
+    note_resource(&state, connection, &note.resource_url).await?;
     let queued = enqueue_pull(&state, tenant, connection).await?;
     tracing::info!(connection_id = %connection, queued, "SHIP_NOTIFY received");
     Ok(HttpResponse::Ok().json(json!({"queued": queued})))
+}
+
+/// Keeps `resource_url` for the next pull (bounded; the worker checks it before fetching).
+async fn note_resource(state: &AppState, connection: ConnectionId, url: &str) -> ApiResult<()> {
+    let url = url.trim();
+    if url.is_empty() || url.len() > 2048 {
+        return Ok(());
+    }
+    let key = keys::notified_resources(&state.settings.redis_namespace, connection);
+    let mut redis = state.redis.clone();
+    redis::pipe()
+        .lpush(&key, url)
+        .ignore()
+        .ltrim(&key, 0, tracking::MAX_NOTIFIED_RESOURCES - 1)
+        .ignore()
+        .expire(&key, 86_400)
+        .ignore()
+        .query_async::<()>(&mut redis)
+        .await
+        .map_err(unavailable)
 }
 
 /// Enqueues a tracking pull unless one already waits; `false` when one did.

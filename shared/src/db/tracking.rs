@@ -34,7 +34,16 @@ pub mod keys {
     pub fn pull_queued(namespace: &str, connection: ConnectionId) -> String {
         format!("{namespace}:tracking-queued:{connection}")
     }
+
+    /// A list of the `resource_url`s SHIP_NOTIFY delivered for the connection, newest first,
+    /// which the next pull reads (and empties).
+    pub fn notified_resources(namespace: &str, connection: ConnectionId) -> String {
+        format!("{namespace}:tracking-resources:{connection}")
+    }
 }
+
+/// Most `resource_url`s kept per connection between pulls (the watermark pass finds the rest).
+pub const MAX_NOTIFIED_RESOURCES: isize = 50;
 
 /// The keyed-hash purpose of webhook tokens (`SecretKeys::keyed_hash`).
 pub const WEBHOOK_TOKEN_PURPOSE: &str = "webhook-token";

@@ -14,8 +14,8 @@ use shared::shipstation::model::{Shipment, ShipmentsPage};
 
 use super::lock::PullLock;
 use super::query::{
-    fulfillment_as_shipment, fulfillments_query, parse_pacific, shipments_query, start_from,
-    Filter, PAGE_SIZE,
+    fulfillment_as_shipment, fulfillments_query, parse_pacific, resource_query, shipments_query,
+    start_from, Filter, PAGE_SIZE,
 };
 use super::record::record_page;
 use super::{enqueue, PullReport};
@@ -108,6 +108,9 @@ pub async fn run(
 impl Pull<'_> {
     async fn run(&mut self) -> anyhow::Result<()> {
         let start = start_from(self.target.watermark, self.target.connection.created_at);
+        if let Some(stop) = self.notified_pass().await? {
+            return self.stop(stop).await;
+        }
         let mut newest: Option<DateTime<Utc>> = None;
         if let Some(stop) = self.pass(Filter::Created, start, &mut newest).await? {
             return self.stop(stop).await;
@@ -185,6 +188,72 @@ impl Pull<'_> {
             max_pages = MAX_PAGES,
             "page limit reached; the rest waits for the next pull"
         );
+        Ok(None)
+    }
+
+    /// Reads the labels SHIP_NOTIFY pointed at (`resource_url`, e.g. one batch), whatever
+    /// their dates; they do not move the watermark. URLs it could not read are kept for the
+    /// next pull.
+    async fn notified_pass(&mut self) -> anyhow::Result<Option<Stop>> {
+        let key = tracking::keys::notified_resources(&self.ctx.namespace, self.job.connection_id);
+        let mut redis = self.ctx.redis.clone();
+        let (mut urls,): (Vec<String>,) = redis::pipe()
+            .atomic()
+            .lrange(&key, 0, -1)
+            .del(&key)
+            .ignore()
+            .query_async(&mut redis)
+            .await?;
+        urls.dedup();
+        let base = self.target.connection.base_url.clone();
+        while let Some(url) = urls.pop() {
+            let Some(query) = resource_query(&url, &base) else {
+                tracing::warn!(
+                    "SHIP_NOTIFY resource_url is not this connection's /shipments; not fetched"
+                );
+                continue;
+            };
+            if let Some(stop) = self.read_resource(&query).await? {
+                urls.push(url);
+                let _: () = redis::pipe()
+                    .rpush(&key, &urls)
+                    .ignore()
+                    .expire(&key, 86_400)
+                    .ignore()
+                    .query_async(&mut redis)
+                    .await?;
+                return Ok(Some(stop));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn read_resource(&mut self, query: &str) -> anyhow::Result<Option<Stop>> {
+        for page in 1..=MAX_PAGES {
+            if !self.lock.renew(&self.ctx.redis).await? {
+                anyhow::bail!("lost the tracking-pull lock of the connection");
+            }
+            if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
+                return Ok(Some(Stop::Budget(wait)));
+            }
+            let paged = format!("{query}&pageSize={PAGE_SIZE}&page={page}");
+            let answer = match self.client.list_shipments(&paged).await {
+                Ok(a) => a,
+                Err(e) => {
+                    self.count_call(Some(&e));
+                    return Ok(Some(Stop::Call(e)));
+                }
+            };
+            self.count_call(None);
+            if let Err(e) = self.ctx.limiter.observe(&self.bucket, &answer.rate).await {
+                tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
+            }
+            self.report.pages += 1;
+            self.record(&answer.body.shipments, false).await?;
+            if !has_more(page, answer.body.shipments.len(), answer.body.pages) {
+                return Ok(None);
+            }
+        }
         Ok(None)
     }
 

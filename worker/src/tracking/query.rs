@@ -53,6 +53,34 @@ pub fn shipments_query(filter: Filter, start: DateTime<Utc>, page: u32) -> Strin
     )
 }
 
+/// The query of a SHIP_NOTIFY `resource_url` to read with the connection's credentials, if it
+/// is safe to: the same scheme, host and port as the connection's `base_url`, and its
+/// `/shipments` path. Paging parameters are dropped (the pull adds its own).
+pub fn resource_query(resource_url: &str, base_url: &str) -> Option<String> {
+    let resource = url::Url::parse(resource_url.trim()).ok()?;
+    let base = url::Url::parse(base_url.trim()).ok()?;
+    let same_origin = resource.scheme() == base.scheme()
+        && resource.host_str()?.eq_ignore_ascii_case(base.host_str()?)
+        && resource.port_or_known_default() == base.port_or_known_default();
+    let shipments = format!("{}/shipments", base.path().trim_end_matches('/'));
+    if !same_origin || resource.path().trim_end_matches('/') != shipments {
+        return None;
+    }
+    let kept: Vec<(String, String)> = resource
+        .query_pairs()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("page") && !k.eq_ignore_ascii_case("pageSize"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return None; // an unfiltered list is the watermark pass's job
+    }
+    Some(
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(kept)
+            .finish(),
+    )
+}
+
 /// The query string of page `page` of fulfillments (orders marked shipped without a label)
 /// created since `start`.
 pub fn fulfillments_query(start: DateTime<Utc>, page: u32) -> String {
@@ -162,6 +190,34 @@ mod tests {
         DateTime::parse_from_rfc3339(s)
             .expect("time")
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn only_the_connections_own_shipments_resource_is_read() {
+        let base = "https://ssapi.shipstation.com";
+        assert_eq!(
+            resource_query(
+                "https://ssapi.shipstation.com/shipments?batchId=12345678&includeShipmentItems=False&page=3",
+                base
+            )
+            .as_deref(),
+            Some("batchId=12345678&includeShipmentItems=False")
+        );
+        for bad in [
+            "https://evil.example.com/shipments?batchId=1",
+            "http://ssapi.shipstation.com/shipments?batchId=1",
+            "https://ssapi.shipstation.com:8443/shipments?batchId=1",
+            "https://ssapi.shipstation.com/orders?orderId=1",
+            "https://ssapi.shipstation.com/shipments",
+            "not a url",
+        ] {
+            assert_eq!(resource_query(bad, base), None, "{bad}");
+        }
+        assert!(resource_query(
+            "http://127.0.0.1:9000/fake/shipments?batchId=7",
+            "http://127.0.0.1:9000/fake/"
+        )
+        .is_some());
     }
 
     #[test]
