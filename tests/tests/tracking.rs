@@ -356,6 +356,48 @@ async fn outside_production_a_plain_http_base_url_is_subscribed_too() {
 }
 
 #[tokio::test]
+async fn new_credentials_move_the_webhook_and_the_orders_to_the_new_account() {
+    let env = TestEnv::start_with(fast(1, 300)).await;
+    let shop = Shop::open(&env, json!({})).await;
+    let txns = shop.company.generate_invoices(1);
+    shop.sync_and_push(&env, 1).await;
+    assert_eq!(env.fake.subscriptions(shop.key()).len(), 1);
+    let pushed_at = shop.order(&env, &txns[0]).await["updated_at"].clone();
+
+    let other = format!("key-{}", uuid::Uuid::new_v4().simple());
+    env.fake.add_account(&other, "secret2");
+    let patched = env
+        .patch_json(
+            Some(&shop.tenant),
+            &shop.path(""),
+            &json!({"api_key": other, "api_secret": "secret2"}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert!(
+        env.fake.subscriptions(shop.key()).is_empty(),
+        "old hook removed"
+    );
+    let subs = env.fake.subscriptions(&other);
+    assert_eq!(subs.len(), 1, "{subs:?}");
+    assert_eq!(subs[0]["Url"], patched.body["webhook_url"]);
+
+    // An edit in QuickBooks now goes to the new account, in one of its own stores.
+    shop.company
+        .edit(txns[0].as_str(), |t| t.memo = Some("after the move".into()));
+    let report = shop.run_web_connector(&env).await;
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    let order = shop
+        .wait_order(&env, &txns[0], |o| {
+            o["status"] != "pending" && o["updated_at"] != pushed_at
+        })
+        .await;
+    assert_eq!(order["status"], "pushed", "{order}");
+    assert!(order["last_error"].is_null(), "{order}");
+    assert_eq!(env.fake.orders(&other).len(), 1);
+}
+
+#[tokio::test]
 async fn two_worker_replicas_never_schedule_a_connection_twice_in_one_interval() {
     let env = TestEnv::start_with(fast(2, 2)).await;
     let shop = Shop::open(&env, json!({})).await;

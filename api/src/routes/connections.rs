@@ -264,6 +264,8 @@ pub async fn patch(
     }
     let credentials_changed =
         body.api_key.is_some() || body.api_secret.is_some() || body.base_url.is_some();
+    let before = row.clone();
+    let mut new_account = None;
     if credentials_changed {
         let key = match body.api_key.as_deref() {
             Some(k) => non_empty(Some(k), "api_key", 200)?.to_string(),
@@ -281,7 +283,13 @@ pub async fn patch(
             Some(u) => checked_base_url(&state, u)?,
             None => row.base_url.clone(),
         };
-        verify(&client_for(&state, &base_url, &key, &secret)).await?;
+        let stores = verify(&client_for(&state, &base_url, &key, &secret)).await?;
+        new_account = Some((base_url.clone(), key.clone(), secret.clone()));
+        let ids: Vec<i64> = stores.iter().map(|s| s.store_id).collect();
+        let forgotten = db::orders::forget_foreign_identities(&mut tx, id, &ids).await?;
+        if forgotten > 0 {
+            tracing::info!(connection_id = %id, forgotten, "another ShipStation account: orders of the old one are forgotten there");
+        }
         row.api_key_sealed = keys.seal(key.as_bytes());
         row.api_secret_sealed = keys.seal(secret.as_bytes());
         row.api_key_last4 = last4(&key);
@@ -289,8 +297,47 @@ pub async fn patch(
         row.status = "active".into();
     }
     let row = db::connections::update(&mut tx, &row).await?;
+    // Another account (or host) may mean another ShipStation account: its own webhook, a new
+    // token for it, and no cached store id of the old account.
+    let token = match &new_account {
+        Some(_) => {
+            let (token, hash) = webhooks::new_token(&state);
+            db::tracking::set_webhook_token_hash(&mut tx, row.id, &hash).await?;
+            db::tracking::set_webhook_id(&mut tx, row.id, None).await?;
+            Some(token)
+        }
+        None => None,
+    };
     tx.commit().await?;
-    Ok(HttpResponse::Ok().json(connection_out(&row)))
+    let mut out = connection_out(&row);
+    if let (Some((base_url, key, secret)), Some(token)) = (new_account, token) {
+        forget_store_cache(&state, row.id).await;
+        if before.webhook_id.is_some() {
+            if let Ok(old) = client_for_row(&state, &before) {
+                webhooks::unsubscribe(&before, &old).await;
+            }
+        }
+        let url = webhooks::webhook_url(&state, row.id, &token);
+        let client = client_for(&state, &base_url, &key, &secret);
+        webhooks::subscribe(&state, &row, &client, &url).await;
+        out["webhook_url"] = json!(url);
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Drops the worker's cached "Manual Orders" store id of the connection (best effort: it
+/// expires within the hour anyway).
+async fn forget_store_cache(state: &AppState, connection: ConnectionId) {
+    let key =
+        shared::shipstation::manual_store_cache_key(&state.settings.redis_namespace, connection);
+    let mut redis = state.redis.clone();
+    if let Err(e) = redis::cmd("DEL")
+        .arg(key)
+        .query_async::<()>(&mut redis)
+        .await
+    {
+        tracing::warn!(connection_id = %connection, error = %e, "could not drop the cached store id");
+    }
 }
 
 #[utoipa::path(

@@ -75,3 +75,25 @@ pub async fn request_push(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// After the connection's credentials changed: orders recorded in a store the account no longer
+/// has (`stores`: the new account's store ids) belong to the old account, so their ShipStation
+/// identity is forgotten; their next push creates them in the new account. Orders in a store the
+/// new credentials still see (a rotated key of the same account) keep theirs. Returns how many
+/// were forgotten.
+pub async fn forget_foreign_identities(
+    tx: &mut Tx,
+    connection: ConnectionId,
+    stores: &[i64],
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE orders SET shipstation_order_id = NULL, store_id = NULL, shipstation_status = NULL,
+             pushed_hash = NULL, updated_at = now()
+         WHERE connection_id = $1 AND store_id IS NOT NULL AND NOT (store_id = ANY($2))",
+    )
+    .bind(connection)
+    .bind(stores)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -18,7 +18,7 @@ pub enum StoreWait {
 
 impl Session<'_> {
     fn store_key(&self) -> String {
-        format!("{}:ss-store:{}", self.ctx.namespace, self.job.connection_id)
+        shared::shipstation::manual_store_cache_key(&self.ctx.namespace, self.job.connection_id)
     }
 
     /// The store for new orders: the settings' store, else the cached or fetched manual store
