@@ -17,3 +17,13 @@ ALTER TABLE shipments ADD COLUMN fulfillment boolean NOT NULL DEFAULT false;
 ALTER TABLE shipments DROP CONSTRAINT shipments_connection_id_shipstation_shipment_id_key;
 ALTER TABLE shipments ADD CONSTRAINT shipments_connection_kind_id_key
     UNIQUE (connection_id, fulfillment, shipstation_shipment_id);
+
+-- The Web Connector's company-file check: which connection, across tenants, a FileID belongs
+-- to (only whether it is another live one matters; nothing else is returned).
+CREATE FUNCTION qbwc_file_connection(p_file_id uuid)
+RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT connection_id FROM qbwc_credentials WHERE file_id = p_file_id
+$$;
+REVOKE ALL ON FUNCTION qbwc_file_connection(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION qbwc_file_connection(uuid) TO quayside_app;

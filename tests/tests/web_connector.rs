@@ -829,12 +829,24 @@ async fn the_company_file_of_another_connection_is_refused_and_the_owner_id_is_t
     // Its own company file (stamped with this connection's FileID) syncs.
     let company = Company::new();
     company.generate_invoices(3);
-    opts.owner_and_file_id = Some((owner, qwc_value(&mine, "FileID")));
+    opts.owner_and_file_id = Some((owner.clone(), qwc_value(&mine, "FileID")));
     let right = WebConnector::new(&env.qbwc_url(0))
         .run_session(&company, &opts)
         .await;
     assert_monotonic_to_100(&right);
     assert_eq!(count(&env, sql, conn).await, 3);
+
+    // A company once paired with a connection since deleted (its FileID is nobody's) syncs too.
+    let (_, conn3, user3, pass3) = paired(&env).await;
+    let company = Company::new();
+    company.generate_invoices(2);
+    let mut opts = SessionOptions::new(&user3, &pass3);
+    opts.owner_and_file_id = Some((owner, format!("{{{}}}", Uuid::new_v4())));
+    let repaired = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert_monotonic_to_100(&repaired);
+    assert_eq!(count(&env, sql, conn3).await, 2);
 }
 
 #[tokio::test]

@@ -173,9 +173,22 @@ pub async fn send_request(
         return Ok((QbwcReply::SendRequestXml(String::new()), "unknown_ticket"));
     };
     if !session.company_checked && !session.failed {
-        if let Some(problem) = check_company(&mut session, &company) {
-            fail(state, ticket, &mut session, problem).await?;
-            return Ok((QbwcReply::SendRequestXml(String::new()), "wrong_company"));
+        if let Some(found) = check_company(&mut session, &company) {
+            // Stamped for another connection that still exists: that company's data must not
+            // land here. A FileID of a deleted connection (the company re-paired) is accepted.
+            let other = match found {
+                Ok(id) => db::qbwc::file_connection(&state.db, id).await?,
+                Err(_) => None,
+            };
+            if other.is_some_and(|c| c != session.connection_id) {
+                let problem = "The company file open in QuickBooks belongs to another Quayside \
+                    connection. Open the company file this connection was set up for, or add \
+                    that company's own .qwc file."
+                    .to_string();
+                fail(state, ticket, &mut session, problem).await?;
+                return Ok((QbwcReply::SendRequestXml(String::new()), "wrong_company"));
+            }
+            tracing::warn!(connection_id = %session.connection_id, "company file stamped with an unknown FileID (a re-paired company); continuing");
         }
     }
     let next = if session.failed {
@@ -196,10 +209,12 @@ pub async fn send_request(
 }
 
 /// Reads the first call's Host/Company response: picks the qbXML version QuickBooks reads, and
-/// refuses a company file stamped with another connection's FileID (the Web Connector stamps
-/// the .qwc's FileID into the company file under our OwnerID). A problem is returned as the
-/// text getLastError shows.
-fn check_company(session: &mut Session, company: &CompanyInfo<'_>) -> Option<String> {
+/// returns the company file's FileID (stamped by the Web Connector under our OwnerID) when it
+/// is not this connection's: `Ok(id)`, or `Err(text)` when it is not even a GUID.
+fn check_company(
+    session: &mut Session,
+    company: &CompanyInfo<'_>,
+) -> Option<Result<uuid::Uuid, String>> {
     let hcp = company.hcp_response;
     if hcp.trim().is_empty() && company.major_version.is_none() {
         return None;
@@ -219,15 +234,11 @@ fn check_company(session: &mut Session, company: &CompanyInfo<'_>) -> Option<Str
         return None;
     };
     let found = shared::qbxml::response::parse_hcp_company_file_id(hcp, &owner)?;
-    let found_id =
-        uuid::Uuid::parse_str(found.trim().trim_start_matches('{').trim_end_matches('}'));
-    if found_id.is_ok_and(|f| f == expected) {
-        return None;
+    match uuid::Uuid::parse_str(found.trim().trim_start_matches('{').trim_end_matches('}')) {
+        Ok(id) if id == expected => None,
+        Ok(id) => Some(Ok(id)),
+        Err(_) => Some(Err(found)),
     }
-    Some(format!(
-        "The company file open in QuickBooks belongs to another Quayside connection (its FileID is {found}). \
-         Open the company file this connection was set up for, or add this company's own .qwc file."
-    ))
 }
 
 /// Marks the session failed with `message`; the Web Connector will ask getLastError.

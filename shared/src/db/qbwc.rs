@@ -45,6 +45,17 @@ pub async fn find_by_username(
         .await
 }
 
+/// The connection (of any tenant) whose .qwc carries `file_id`, if it still exists.
+pub async fn file_connection(
+    pool: &PgPool,
+    file_id: Uuid,
+) -> Result<Option<ConnectionId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT qbwc_file_connection($1)")
+        .bind(file_id)
+        .fetch_one(pool)
+        .await
+}
+
 pub async fn get(tx: &mut Tx, connection: ConnectionId) -> Result<Option<Credential>, sqlx::Error> {
     sqlx::query_as(
         "SELECT connection_id, tenant_id, username, password_hash, owner_id, file_id, rotated_at
