@@ -329,6 +329,17 @@ async fn wrong_credentials_and_disallowed_hosts_are_refused() {
     assert_eq!(wrong.status, 422, "{}", wrong.body);
     assert_eq!(wrong.error_code(), Some("invalid_shipstation_credentials"));
 
+    // ShipStation out of budget for the key: a clear 503 with Retry-After, nothing created.
+    env.fake.force_status("right-key", 429, 1);
+    let limited = env
+        .post_json(Some(&t), "/api/v1/connections", &json!({"name": "x", "api_key": "right-key", "api_secret": "right-secret", "base_url": env.fake.base_url()}))
+        .await;
+    assert_eq!(limited.status, 503, "{}", limited.body);
+    assert_eq!(limited.error_code(), Some("shipstation_rate_limited"));
+    assert!(limited.headers.contains_key("retry-after"));
+    let listed = env.get(Some(&t), "/api/v1/connections").await;
+    assert_eq!(listed.body["connections"], json!([]));
+
     for url in [
         "http://169.254.169.254",
         "https://evil.example.com",

@@ -116,6 +116,17 @@ fn shipstation_failure(e: ShipStationError) -> ApiError {
             "invalid_shipstation_credentials",
             format!("base_url does not look like the ShipStation API: {message}"),
         ),
+        ShipStationError::RateLimited { reset } => {
+            let secs = reset.as_secs().max(1);
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shipstation_rate_limited",
+                format!(
+                    "ShipStation's rate limit for this API key is reached; try again in {secs} seconds."
+                ),
+            )
+            .with_retry_after(secs)
+        }
         other => ApiError::new(
             StatusCode::BAD_GATEWAY,
             "shipstation_unavailable",
@@ -142,6 +153,7 @@ async fn verify(client: &ShipStationClient) -> ApiResult<Vec<Store>> {
         (status = 201, description = "Created, after ShipStation accepted the credentials; the webhook URL is shown this once", body = crate::openapi::schemas::ConnectionCreated),
         (status = 422, description = "Invalid field, `invalid_shipstation_credentials`, or `base_url_not_allowed`"),
         (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
+        (status = 503, description = "ShipStation's rate limit for the key is reached (`shipstation_rate_limited`); see Retry-After"),
     )
 )]
 pub async fn create(
@@ -247,6 +259,7 @@ pub async fn get(
         (status = 200, description = "The updated connection", body = crate::openapi::schemas::Connection),
         (status = 422, description = "Invalid field, `invalid_shipstation_credentials`, or `base_url_not_allowed`"),
         (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
+        (status = 503, description = "ShipStation's rate limit for the key is reached (`shipstation_rate_limited`); see Retry-After"),
     )
 )]
 pub async fn patch(
@@ -379,6 +392,7 @@ pub async fn delete(
         (status = 200, description = "The ShipStation account's stores", body = crate::openapi::schemas::StoreList),
         (status = 422, description = "ShipStation no longer accepts the credentials (`invalid_shipstation_credentials`)"),
         (status = 502, description = "ShipStation could not be reached (`shipstation_unavailable`)"),
+        (status = 503, description = "ShipStation's rate limit for the key is reached (`shipstation_rate_limited`); see Retry-After"),
     )
 )]
 pub async fn stores(
