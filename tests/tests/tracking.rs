@@ -144,6 +144,42 @@ async fn orders_marked_shipped_without_a_label_get_their_tracking_from_fulfillme
 }
 
 #[tokio::test]
+async fn an_api_without_fulfillments_still_completes_its_pulls() {
+    let env = TestEnv::start_with(fast(1, 1)).await;
+    let shop = Shop::open(&env, json!({})).await;
+    env.fake.force_status_on(shop.key(), "/fulfillments", 404);
+    let txns = shop.company.generate_invoices(1);
+    shop.sync_and_push(&env, 1).await;
+    let ids = env
+        .fake
+        .ship_order(
+            shop.key(),
+            &shop.order_key(&txns[0]),
+            label("1ZNOFUL", 3.0, 1),
+        )
+        .await
+        .expect("ship");
+    shop.wait_order(&env, &txns[0], |o| o["status"] == "shipped")
+        .await;
+    // The pull completes: its watermark moves past the label.
+    env.eventually("the shipments watermark moves", support::SETTLE, || async {
+        let (mark,): (Option<chrono::DateTime<chrono::Utc>>,) =
+            sqlx::query_as("SELECT shipments_watermark FROM connections WHERE id = $1")
+                .bind(shop.conn)
+                .fetch_one(&env.db().await)
+                .await
+                .expect("watermark");
+        mark.map(|_| ())
+    })
+    .await;
+    env.fake.void_shipment(shop.key(), ids[0]).expect("void");
+    let back = shop
+        .wait_order(&env, &txns[0], |o| o["status"] == "pushed")
+        .await;
+    assert_eq!(back["tracking_numbers"], json!([]));
+}
+
+#[tokio::test]
 async fn voided_labels_are_never_written_and_written_ones_are_reconciled() {
     let env = TestEnv::start_with(fast(1, 1)).await;
     let shop = Shop::open(&env, json!({})).await;

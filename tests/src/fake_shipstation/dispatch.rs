@@ -121,7 +121,13 @@ pub async fn entry(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>
             account.requests.push(log(429));
             return Reply::too_many_requests().into_response(Some(rate));
         }
-        let forced = account.forced.pop_front();
+        let forced = account.forced.pop_front().or_else(|| {
+            account
+                .forced_paths
+                .iter()
+                .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+                .map(|(_, status)| *status)
+        });
         let fault = s.fault_rate > 0.0 && rand::thread_rng().gen_bool(s.fault_rate.clamp(0.0, 1.0));
         (key, rate, forced, fault, s.latency)
     };

@@ -225,6 +225,13 @@ impl FakeShipStation {
         });
     }
 
+    /// Every request of the account whose path starts with `prefix` answers `status` from now on.
+    pub fn force_status_on(&self, api_key: &str, prefix: &str, status: u16) {
+        dispatch::with_account(&self.shared, api_key, |acc, _| {
+            acc.forced_paths.push((prefix.to_owned(), status));
+        });
+    }
+
     /// Probability (0.0–1.0) of an injected `500` on any API request.
     pub fn set_fault_rate(&self, rate: f64) {
         self.shared.lock().settings.fault_rate = rate.clamp(0.0, 1.0);

@@ -124,6 +124,8 @@ pub struct Account {
     pub window: RateWindow,
     /// Statuses to force on the next requests.
     pub forced: VecDeque<u16>,
+    /// Paths (prefixes) that always answer a status, e.g. an API without `/fulfillments`.
+    pub forced_paths: Vec<(String, u16)>,
     /// customerUsername/email → customerId.
     pub customers: HashMap<String, i64>,
 }

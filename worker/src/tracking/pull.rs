@@ -277,6 +277,13 @@ impl Pull<'_> {
                 .await
             {
                 Ok(a) => a,
+                // An account (or API host) without fulfillments must not stop the labels'
+                // pulls: skip them this time.
+                Err(e @ ShipStationError::Rejected { .. }) => {
+                    self.count_call(Some(&e));
+                    tracing::warn!(error = %e, "fulfillments could not be listed; labels only this pull");
+                    return Ok(None);
+                }
                 Err(e) => {
                     self.count_call(Some(&e));
                     return Ok(Some(Stop::Call(e)));
