@@ -122,13 +122,27 @@ pub fn plan(pending: PendingOrder, ctx: &MappingContext, rules: &[Rule]) -> Plan
 }
 
 /// Whether a per-order `errorMessage` says the order is shipped or cancelled and so locked.
-pub fn is_locked_error(message: &str) -> bool {
-    let m = message.to_lowercase();
-    (m.contains("shipped") || m.contains("cancelled") || m.contains("canceled"))
-        && (m.contains("cannot")
-            || m.contains("can not")
-            || m.contains("only orders")
-            || m.contains("locked"))
+/// ShipStation's wording is not documented: for an update of an order it already has
+/// (`updating`), naming its shipped or cancelled state is enough; otherwise a refusal word must
+/// come with it.
+pub fn is_locked_error(message: &str, updating: bool) -> bool {
+    let m = message.to_lowercase().replace('\u{2019}', "'");
+    let state = m.contains("shipped") || m.contains("cancelled") || m.contains("canceled");
+    let refusal = [
+        "cannot",
+        "can not",
+        "can't",
+        "only orders",
+        "locked",
+        "not allowed",
+        "may not",
+        "unable",
+        "no longer",
+        "already",
+    ]
+    .iter()
+    .any(|w| m.contains(w));
+    state && (updating || refusal)
 }
 
 #[cfg(test)]

@@ -267,7 +267,8 @@ impl Session<'_> {
                         .unwrap_or_else(|| {
                             "ShipStation did not accept the order and gave no reason.".into()
                         });
-                    if is_locked_error(&message) {
+                    let updating = p.pending.shipstation_order_id.is_some();
+                    if is_locked_error(&message, updating) {
                         let note = format!("ShipStation kept its own copy of the order: {message}");
                         record::locked(&mut tx, tenant, p.pending.id, &note).await?;
                         locked += 1;

@@ -146,7 +146,20 @@ fn rules_apply_and_are_noted() {
 fn locked_errors_are_recognised() {
     assert!(is_locked_error(
         "Order 5 (1001) cannot be updated because its status is 'shipped'. Only orders in \
-         awaiting_payment ... can be updated."
+         awaiting_payment ... can be updated.",
+        false
     ));
-    assert!(!is_locked_error("The shipTo.postalCode field is required."));
+    assert!(is_locked_error(
+        "This order can\u{2019}t be modified: it was shipped.",
+        false
+    ));
+    assert!(is_locked_error("Order is already cancelled.", false));
+    // Updating an order ShipStation has: naming its state is enough.
+    assert!(is_locked_error("Order status is shipped.", true));
+    assert!(!is_locked_error("Order status is shipped.", false));
+    assert!(!is_locked_error(
+        "The shipTo.postalCode field is required.",
+        true
+    ));
+    assert!(!is_locked_error("Invalid shippingAmount.", true));
 }
