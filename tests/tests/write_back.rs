@@ -329,6 +329,39 @@ async fn a_sale_in_use_in_quickbooks_gets_its_tracking_on_the_next_run() {
 }
 
 #[tokio::test]
+async fn a_sale_in_use_run_after_run_is_given_up_after_about_ten_sessions() {
+    let s = setup(json!({})).await;
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
+    s.run().await;
+    let order = s.write_back(txn.as_str(), &["1ZSTUCK"], &[], None).await;
+    s.company.fail_with_status(StatusFault {
+        request: Some("InvoiceModRq".into()),
+        code: 3175,
+        severity: "Error".into(),
+        message: "Invoice is in use by another user.".into(),
+        times: 100,
+    });
+    let mut sessions = 0;
+    while s.order(order).await["status"] != "write_back_failed" {
+        sessions += 1;
+        assert!(sessions <= 12, "still retried after {sessions} sessions");
+        s.run().await;
+    }
+    assert!(sessions >= 9, "given up after only {sessions} sessions");
+    let body = s.order(order).await;
+    assert!(
+        body["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Given up")),
+        "{body}"
+    );
+    // Failed for good: the next session sends nothing for it.
+    assert_eq!(mods(&s.run().await), 0);
+}
+
+#[tokio::test]
 async fn other_quickbooks_errors_mark_the_write_back_failed() {
     let s = setup(json!({})).await;
     let txn = s.company.add_invoice(

@@ -103,7 +103,10 @@ pub async fn defer(
     .bind(message)
     .fetch_optional(&mut **tx)
     .await?;
-    if attempts.is_some_and(|a| a >= MAX_WRITE_BACK_ATTEMPTS) {
+    let Some(attempts) = attempts else {
+        return Ok(false); // already done or failed meanwhile: nothing to defer
+    };
+    if attempts >= MAX_WRITE_BACK_ATTEMPTS {
         let text = format!("{message} Given up after {MAX_WRITE_BACK_ATTEMPTS} attempts.");
         mark_failed(tx, tenant, id, order, &text).await?;
         return Ok(true);

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use shared::db::tracking::{self, PullTarget};
 use shared::jobs::TrackingPullV1;
-use shared::shipstation::client::ShipStationClient;
+use shared::shipstation::client::{Answer, RateInfo, ShipStationClient};
 use shared::shipstation::error::ShipStationError;
 use shared::shipstation::model::{Shipment, ShipmentsPage};
 
@@ -105,6 +105,23 @@ pub async fn run(
     Ok(pull.report)
 }
 
+/// What a pass reads, page by page.
+enum Source<'a> {
+    /// Labels created (or voided) since a time.
+    Shipments(Filter, DateTime<Utc>),
+    /// The labels a SHIP_NOTIFY `resource_url` names (its checked query, without paging).
+    Resource(&'a str),
+    /// Orders marked shipped without a label, created since a time.
+    Fulfillments(DateTime<Utc>),
+}
+
+/// One page as recorded: rows in the shape of labels, and the server's page count.
+struct Page {
+    rate: RateInfo,
+    rows: Vec<Shipment>,
+    pages: i64,
+}
+
 impl Pull<'_> {
     async fn run(&mut self) -> anyhow::Result<()> {
         let start = start_from(self.target.watermark, self.target.connection.created_at);
@@ -112,18 +129,22 @@ impl Pull<'_> {
             return self.stop(stop).await;
         }
         let mut newest: Option<DateTime<Utc>> = None;
-        if let Some(stop) = self.pass(Filter::Created, start, &mut newest).await? {
+        let created = Source::Shipments(Filter::Created, start);
+        if let Some(stop) = self.pass(created, Some(&mut newest)).await? {
             return self.stop(stop).await;
         }
         // Orders marked shipped without a label; an unfinished pass keeps the watermark, so
         // both passes read again from the same start next time.
-        if let Some(stop) = self.fulfillment_pass(start, &mut newest).await? {
+        if let Some(stop) = self
+            .pass(Source::Fulfillments(start), Some(&mut newest))
+            .await?
+        {
             return self.stop(stop).await;
         }
         if self.target.live_shipments > 0 {
-            let mut ignored = None;
-            if let Some(stop) = self.pass(Filter::Voided, start, &mut ignored).await? {
-                // The created pass is complete: keep its watermark.
+            let voided = Source::Shipments(Filter::Voided, start);
+            if let Some(stop) = self.pass(voided, None).await? {
+                // The created passes are complete: keep their watermark.
                 self.advance(newest).await?;
                 return self.stop(stop).await;
             }
@@ -140,13 +161,51 @@ impl Pull<'_> {
         Ok(())
     }
 
-    /// Reads every page of one filter; `Some(stop)` when it could not finish.
+    /// Page `page` of `source`.
+    async fn fetch(&self, source: &Source<'_>, page: u32) -> Result<Page, ShipStationError> {
+        let labels = |a: Answer<ShipmentsPage>| Page {
+            rate: a.rate,
+            pages: a.body.pages,
+            rows: a.body.shipments,
+        };
+        match source {
+            Source::Shipments(filter, start) => self
+                .client
+                .list_shipments(&shipments_query(*filter, *start, page))
+                .await
+                .map(labels),
+            Source::Resource(query) => self
+                .client
+                .list_shipments(&format!("{query}&pageSize={PAGE_SIZE}&page={page}"))
+                .await
+                .map(labels),
+            Source::Fulfillments(start) => {
+                let a = self
+                    .client
+                    .list_fulfillments(&fulfillments_query(*start, page))
+                    .await?;
+                Ok(Page {
+                    rate: a.rate,
+                    pages: a.body.pages,
+                    rows: a
+                        .body
+                        .fulfillments
+                        .iter()
+                        .map(fulfillment_as_shipment)
+                        .collect(),
+                })
+            }
+        }
+    }
+
+    /// Reads and records every page of `source`; `Some(stop)` when it could not finish.
+    /// `newest` collects the latest creation time seen (for the watermark).
     async fn pass(
         &mut self,
-        filter: Filter,
-        start: DateTime<Utc>,
-        newest: &mut Option<DateTime<Utc>>,
+        source: Source<'_>,
+        mut newest: Option<&mut Option<DateTime<Utc>>>,
     ) -> anyhow::Result<Option<Stop>> {
+        let fulfillments = matches!(source, Source::Fulfillments(_));
         for page in 1..=MAX_PAGES {
             if !self.lock.renew(&self.ctx.redis).await? {
                 anyhow::bail!("lost the tracking-pull lock of the connection");
@@ -154,12 +213,15 @@ impl Pull<'_> {
             if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
                 return Ok(Some(Stop::Budget(wait)));
             }
-            let answer = match self
-                .client
-                .list_shipments(&shipments_query(filter, start, page))
-                .await
-            {
+            let answer = match self.fetch(&source, page).await {
                 Ok(a) => a,
+                // An account (or API host) without fulfillments must not stop the labels'
+                // pulls: skip them this time.
+                Err(e @ ShipStationError::Rejected { .. }) if fulfillments => {
+                    self.count_call(Some(&e));
+                    tracing::warn!(error = %e, "fulfillments could not be listed; labels only this pull");
+                    return Ok(None);
+                }
                 Err(e) => {
                     self.count_call(Some(&e));
                     return Ok(Some(Stop::Call(e)));
@@ -170,17 +232,16 @@ impl Pull<'_> {
                 tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
             }
             self.report.pages += 1;
-            let body: ShipmentsPage = answer.body;
-            if filter == Filter::Created {
-                let page_newest = body
-                    .shipments
+            if let Some(newest) = newest.as_deref_mut() {
+                let page_newest = answer
+                    .rows
                     .iter()
                     .filter_map(|s| s.create_date.as_deref().and_then(parse_pacific))
                     .max();
                 *newest = (*newest).max(page_newest);
             }
-            self.record(&body.shipments, false).await?;
-            if !has_more(page, body.shipments.len(), body.pages) {
+            self.record(&answer.rows, fulfillments).await?;
+            if !has_more(page, answer.rows.len(), answer.pages) {
                 return Ok(None);
             }
         }
@@ -204,6 +265,7 @@ impl Pull<'_> {
             .ignore()
             .query_async(&mut redis)
             .await?;
+        urls.sort();
         urls.dedup();
         let base = self.target.connection.base_url.clone();
         while let Some(url) = urls.pop() {
@@ -213,7 +275,7 @@ impl Pull<'_> {
                 );
                 continue;
             };
-            if let Some(stop) = self.read_resource(&query).await? {
+            if let Some(stop) = self.pass(Source::Resource(&query), None).await? {
                 urls.push(url);
                 let _: () = redis::pipe()
                     .rpush(&key, &urls)
@@ -223,91 +285,6 @@ impl Pull<'_> {
                     .query_async(&mut redis)
                     .await?;
                 return Ok(Some(stop));
-            }
-        }
-        Ok(None)
-    }
-
-    async fn read_resource(&mut self, query: &str) -> anyhow::Result<Option<Stop>> {
-        for page in 1..=MAX_PAGES {
-            if !self.lock.renew(&self.ctx.redis).await? {
-                anyhow::bail!("lost the tracking-pull lock of the connection");
-            }
-            if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
-                return Ok(Some(Stop::Budget(wait)));
-            }
-            let paged = format!("{query}&pageSize={PAGE_SIZE}&page={page}");
-            let answer = match self.client.list_shipments(&paged).await {
-                Ok(a) => a,
-                Err(e) => {
-                    self.count_call(Some(&e));
-                    return Ok(Some(Stop::Call(e)));
-                }
-            };
-            self.count_call(None);
-            if let Err(e) = self.ctx.limiter.observe(&self.bucket, &answer.rate).await {
-                tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
-            }
-            self.report.pages += 1;
-            self.record(&answer.body.shipments, false).await?;
-            if !has_more(page, answer.body.shipments.len(), answer.body.pages) {
-                return Ok(None);
-            }
-        }
-        Ok(None)
-    }
-
-    /// Reads every page of fulfillments created since `start`; `Some(stop)` when it could not
-    /// finish.
-    async fn fulfillment_pass(
-        &mut self,
-        start: DateTime<Utc>,
-        newest: &mut Option<DateTime<Utc>>,
-    ) -> anyhow::Result<Option<Stop>> {
-        for page in 1..=MAX_PAGES {
-            if !self.lock.renew(&self.ctx.redis).await? {
-                anyhow::bail!("lost the tracking-pull lock of the connection");
-            }
-            if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
-                return Ok(Some(Stop::Budget(wait)));
-            }
-            let answer = match self
-                .client
-                .list_fulfillments(&fulfillments_query(start, page))
-                .await
-            {
-                Ok(a) => a,
-                // An account (or API host) without fulfillments must not stop the labels'
-                // pulls: skip them this time.
-                Err(e @ ShipStationError::Rejected { .. }) => {
-                    self.count_call(Some(&e));
-                    tracing::warn!(error = %e, "fulfillments could not be listed; labels only this pull");
-                    return Ok(None);
-                }
-                Err(e) => {
-                    self.count_call(Some(&e));
-                    return Ok(Some(Stop::Call(e)));
-                }
-            };
-            self.count_call(None);
-            if let Err(e) = self.ctx.limiter.observe(&self.bucket, &answer.rate).await {
-                tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
-            }
-            self.report.pages += 1;
-            let rows: Vec<Shipment> = answer
-                .body
-                .fulfillments
-                .iter()
-                .map(fulfillment_as_shipment)
-                .collect();
-            let page_newest = rows
-                .iter()
-                .filter_map(|s| s.create_date.as_deref().and_then(parse_pacific))
-                .max();
-            *newest = (*newest).max(page_newest);
-            self.record(&rows, true).await?;
-            if !has_more(page, rows.len(), answer.body.pages) {
-                return Ok(None);
             }
         }
         Ok(None)
