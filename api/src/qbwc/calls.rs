@@ -60,7 +60,8 @@ pub async fn authenticate(
 
     // The run opens with the read (one round trip); answering `none` or `busy` rolls it back.
     let run_id = uuid::Uuid::new_v4();
-    let mut tx = db::tenant_tx(&state.db, tenant).await?;
+    // Losing this commit to a crash loses only the run row of a session that then fails.
+    let mut tx = db::replayable_tenant_tx(&state.db, tenant).await?;
     let Some(context) = db::qbwc::open_session(&mut tx, connection, run_id, 50).await? else {
         return Ok((refused(), "nvu"));
     };
@@ -333,7 +334,13 @@ pub async fn receive_response(
         Some((txn_type, Some(mark))) => Some((*txn_type, mark.as_str())),
         _ => None,
     };
-    let mut tx = db::tenant_tx(&state.db, tenant).await?;
+    // What QuickBooks can give again need not wait for the WAL flush; a write-back's outcome
+    // must.
+    let mut tx = if handled.touches_write_back() {
+        db::tenant_tx(&state.db, tenant).await?
+    } else {
+        db::replayable_tenant_tx(&state.db, tenant).await?
+    };
     // The response's sales, customers, watermark and the run's progress: one write.
     let outcomes = db::sales::store_response(
         &mut tx,

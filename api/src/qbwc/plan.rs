@@ -122,6 +122,18 @@ pub struct Handled {
     pub refreshed_sale: Option<Sale>,
 }
 
+impl Handled {
+    /// Whether the response settles or advances a write-back: its record must be durable
+    /// before we answer, since QuickBooks has changed.
+    pub fn touches_write_back(&self) -> bool {
+        self.write_back_sent.is_some()
+            || self.write_back_done.is_some()
+            || self.write_back_failed.is_some()
+            || self.write_back_deferred.is_some()
+            || self.refreshed_sale.is_some()
+    }
+}
+
 impl Plan {
     pub fn new(steps: Vec<Step>) -> Plan {
         let total = steps.len() as u32;

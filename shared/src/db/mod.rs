@@ -102,6 +102,21 @@ pub async fn tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Tx, sqlx::Erro
     .await
 }
 
+/// Like [`tenant_tx`], for a Web Connector session's reads out of QuickBooks: the commit does
+/// not wait for its WAL flush (`synchronous_commit` off for this transaction only). What these
+/// transactions record can be read again: the watermark moves in the same transaction as the
+/// sales, so a commit lost to a database crash (at most the last few hundred milliseconds)
+/// leaves the watermark where it was and the next session reads the same sales again. Postgres
+/// flushes WAL in order, so a later synchronous commit (a push result, a write-back) never
+/// survives without it. Write-back outcomes keep [`tenant_tx`].
+pub async fn replayable_tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Tx, sqlx::Error> {
+    pool.begin_with(format!(
+        "BEGIN; SELECT set_config('app.tenant_id', '{}', true), set_config('synchronous_commit', 'off', true)",
+        tenant.0.hyphenated()
+    ))
+    .await
+}
+
 /// True when Postgres answers.
 pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT 1").execute(pool).await.is_ok()

@@ -122,8 +122,7 @@ pub async fn store_response(
     let batches = distinct_batches(sales);
     let none = ResponseWrites::default();
     if batches.is_empty() {
-        let nothing = IntentColumns::default();
-        write_batch(tx, tenant, connection, &[], &[], &nothing, writes).await?;
+        write_extras(tx, tenant, connection, writes).await?;
         return Ok(outcomes);
     }
     let last = batches.len() - 1;
@@ -488,6 +487,51 @@ async fn write_batch(
         return Err(sqlx::Error::RowNotFound);
     }
     Ok(result.into_iter().map(|(_, s, o)| (s, o)).collect())
+}
+
+/// A response without sales (customers, an empty page): the customers, watermark and run
+/// parts of [`write_batch`] alone, a much smaller plan for Postgres to set up.
+async fn write_extras(
+    tx: &mut Tx,
+    tenant: TenantId,
+    connection: ConnectionId,
+    writes: &ResponseWrites<'_>,
+) -> Result<(), sqlx::Error> {
+    let (customer_ids, customer_snapshots) = customer_columns(writes.customers)?;
+    let run = writes.run;
+    sqlx::query(
+        "WITH customers AS (
+             INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot)
+             SELECT $2, $1, c.list_id, c.snapshot::jsonb FROM unnest($3::text[], $4::text[]) AS c(list_id, snapshot)
+             ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()
+             WHERE qb_customers.snapshot IS DISTINCT FROM EXCLUDED.snapshot
+         ),
+         watermark AS (
+             INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from)
+             SELECT $2, $1, $5, $6 WHERE $5::text IS NOT NULL
+             ON CONFLICT (connection_id, txn_type) DO UPDATE SET modified_from = EXCLUDED.modified_from, updated_at = now()
+         )
+         UPDATE sync_runs SET
+             sales_received = $8, requests_sent = $9,
+             error = coalesce($10, error),
+             status = coalesce($11, status),
+             ended_at = CASE WHEN $11::text IS NULL THEN ended_at ELSE now() END
+         WHERE id = $7",
+    )
+    .bind(tenant)
+    .bind(connection)
+    .bind(&customer_ids)
+    .bind(&customer_snapshots)
+    .bind(writes.watermark.map(|(t, _)| t.as_str()))
+    .bind(writes.watermark.map(|(_, m)| m))
+    .bind(run.map(|r| r.run_id))
+    .bind(run.map(|r| r.sales_received as i32))
+    .bind(run.map(|r| r.requests_sent as i32))
+    .bind(run.and_then(|r| r.error))
+    .bind(run.and_then(|r| r.status))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Customers by ListID (a ListID given twice keeps the last), as (ids, JSON snapshots).
