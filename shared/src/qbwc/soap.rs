@@ -134,7 +134,7 @@ pub fn parse_call(body: &[u8]) -> Result<QbwcCall, SoapError> {
         return Err(SoapError::Soap12);
     }
     if !envelope.is(SOAP_ENV_NS, "Envelope") {
-        return Err(SoapError::NotAnEnvelope(envelope.name));
+        return Err(SoapError::NotAnEnvelope(envelope.name.into_owned()));
     }
     let body = envelope
         .children
@@ -155,7 +155,7 @@ fn call_from_method(m: &XmlElement) -> Result<QbwcCall, SoapError> {
         m.child_text(name)
             .and_then(|v| v.trim().parse::<i32>().ok())
     };
-    Ok(match m.name.as_str() {
+    Ok(match m.name.as_ref() {
         "serverVersion" => QbwcCall::ServerVersion,
         "clientVersion" => QbwcCall::ClientVersion {
             version: s("strVersion").trim().to_owned(),
@@ -192,7 +192,7 @@ fn call_from_method(m: &XmlElement) -> Result<QbwcCall, SoapError> {
 fn unknown(m: &XmlElement) -> SoapError {
     SoapError::UnknownMethod {
         namespace: m.namespace.clone().unwrap_or_default(),
-        name: m.name.clone(),
+        name: m.name.to_string(),
     }
 }
 

@@ -34,14 +34,18 @@ mod tests {
         "closeConnection",
     ];
 
-    fn named<'a>(parent: &'a XmlElement, ns: &'a str, local: &'a str) -> Vec<&'a XmlElement> {
+    fn named<'a>(
+        parent: &'a XmlElement<'a>,
+        ns: &'a str,
+        local: &'a str,
+    ) -> Vec<&'a XmlElement<'a>> {
         parent.children.iter().filter(|c| c.is(ns, local)).collect()
     }
 
     #[test]
     fn wsdl_is_document_literal_in_the_intuit_namespace_with_all_eight_operations() {
-        let doc =
-            parse_document(&wsdl("https://qbwc.example.com/qbwc?a=1&b=2")).expect("well-formed");
+        let xml = wsdl("https://qbwc.example.com/qbwc?a=1&b=2");
+        let doc = parse_document(&xml).expect("well-formed");
         assert!(doc.is(WSDL_NS, "definitions"));
         assert_eq!(
             doc.attr("targetNamespace"),

@@ -111,10 +111,10 @@ impl From<TreeError> for QbxmlError {
 }
 
 /// Parses the root `QBXML` element of a response document.
-pub(crate) fn parse_root(qbxml: &str) -> Result<XmlElement, QbxmlError> {
+pub(crate) fn parse_root(qbxml: &str) -> Result<XmlElement<'_>, QbxmlError> {
     let root = parse_document(qbxml.trim_start_matches('\u{FEFF}'))?;
     if root.name != "QBXML" {
-        return Err(QbxmlError::NotQbxml(root.name));
+        return Err(QbxmlError::NotQbxml(root.name.into_owned()));
     }
     Ok(root)
 }
@@ -136,13 +136,13 @@ fn rs_message(rs: &XmlElement) -> Result<RsMessage, QbxmlError> {
         .attr("statusCode")
         .and_then(|c| c.trim().parse::<i32>().ok())
         .ok_or_else(|| QbxmlError::BadStatusCode {
-            kind: rs.name.clone(),
+            kind: rs.name.to_string(),
         })?;
     let mut sales = Vec::new();
     let mut line_orders = Vec::new();
     let mut customers = Vec::new();
     for ret in &rs.children {
-        let txn_type = match ret.name.as_str() {
+        let txn_type = match ret.name.as_ref() {
             "InvoiceRet" => TxnType::Invoice,
             "SalesReceiptRet" => TxnType::SalesReceipt,
             "SalesOrderRet" => TxnType::SalesOrder,
@@ -156,7 +156,7 @@ fn rs_message(rs: &XmlElement) -> Result<RsMessage, QbxmlError> {
         line_orders.push(sale::line_order(txn_type, ret));
     }
     Ok(RsMessage {
-        kind: rs.name.clone(),
+        kind: rs.name.to_string(),
         request_id: rs.attr("requestID").map(str::to_owned),
         status_code,
         status_severity: rs.attr("statusSeverity").unwrap_or_default().to_owned(),

@@ -5,6 +5,8 @@
 //! depth, and accepts only the five predefined entities and character references (quick-xml
 //! does not expand anything else).
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -29,35 +31,38 @@ pub enum TreeError {
     Syntax(String),
 }
 
-/// One element: resolved namespace, local name, attributes, children and direct text.
+/// One element: resolved namespace, local name, attributes, children and direct text. Names
+/// and text borrow from the document where they can (no entity to expand), so a large
+/// response costs few allocations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct XmlElement {
+pub struct XmlElement<'a> {
     /// Namespace URI the element's prefix (or default namespace) resolves to.
     pub namespace: Option<String>,
     /// Local name (prefix stripped).
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Attributes by local name, values unescaped; `xmlns` declarations are left out.
     pub attrs: Vec<(String, String)>,
     /// Child elements in document order.
-    pub children: Vec<XmlElement>,
-    /// Concatenated, unescaped text and CDATA directly inside this element.
-    pub text: String,
+    pub children: Vec<XmlElement<'a>>,
+    /// Concatenated, unescaped text and CDATA directly inside this element. Whitespace between
+    /// child elements (indentation) is not kept.
+    pub text: Cow<'a, str>,
 }
 
-impl XmlElement {
+impl<'a> XmlElement<'a> {
     /// The first child element with this local name.
-    pub fn child(&self, name: &str) -> Option<&XmlElement> {
+    pub fn child(&self, name: &str) -> Option<&XmlElement<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
     /// All child elements with this local name.
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a XmlElement> {
+    pub fn children_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s XmlElement<'a>> {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// The text of the first child with this local name.
     pub fn child_text(&self, name: &str) -> Option<&str> {
-        self.child(name).map(|c| c.text.as_str())
+        self.child(name).map(|c| c.text.as_ref())
     }
 
     /// The value of the attribute with this local name.
@@ -84,10 +89,21 @@ fn utf8(bytes: &[u8]) -> Result<String, TreeError> {
         .map_err(|_| TreeError::Syntax("name is not valid UTF-8".into()))
 }
 
-fn open_element(
+/// `bytes` as a slice of `doc` when it lies inside it (a reader over a `&str` hands out
+/// slices of its input), else an owned copy.
+fn in_document<'a>(doc: &'a str, bytes: &[u8]) -> Result<Cow<'a, str>, TreeError> {
+    let start = (bytes.as_ptr() as usize).wrapping_sub(doc.as_ptr() as usize);
+    match doc.get(start..start.saturating_add(bytes.len())) {
+        Some(s) if s.as_bytes().as_ptr() == bytes.as_ptr() => Ok(Cow::Borrowed(s)),
+        _ => utf8(bytes).map(Cow::Owned),
+    }
+}
+
+fn open_element<'a>(
+    doc: &'a str,
     resolved: ResolveResult<'_>,
     start: &BytesStart<'_>,
-) -> Result<XmlElement, TreeError> {
+) -> Result<XmlElement<'a>, TreeError> {
     let namespace = match resolved {
         ResolveResult::Bound(ns) => Some(utf8(ns.as_ref())?),
         ResolveResult::Unbound => None,
@@ -110,15 +126,34 @@ fn open_element(
     }
     Ok(XmlElement {
         namespace,
-        name: utf8(start.local_name().as_ref())?,
+        name: in_document(doc, start.local_name().into_inner())?,
         attrs,
         children: Vec::new(),
-        text: String::new(),
+        text: Cow::Borrowed(""),
     })
 }
 
+/// Adds text to an element's text, borrowing when it is the first piece.
+fn append<'a>(to: &mut Cow<'a, str>, text: Cow<'a, str>) {
+    if to.is_empty() {
+        *to = text;
+    } else {
+        to.to_mut().push_str(&text);
+    }
+}
+
+/// A child element starts inside `parent`: text so far that is only whitespace was
+/// indentation, not content.
+fn drop_indentation(stack: &mut [XmlElement<'_>]) {
+    if let Some(parent) = stack.last_mut() {
+        if !parent.text.is_empty() && parent.text.trim_ascii().is_empty() {
+            parent.text = Cow::Borrowed("");
+        }
+    }
+}
+
 /// Parses a whole document into its root element.
-pub fn parse_document(xml: &str) -> Result<XmlElement, TreeError> {
+pub fn parse_document(xml: &str) -> Result<XmlElement<'_>, TreeError> {
     let mut reader = NsReader::from_str(xml);
     let mut stack: Vec<XmlElement> = Vec::new();
     let mut root: Option<XmlElement> = None;
@@ -133,10 +168,13 @@ pub fn parse_document(xml: &str) -> Result<XmlElement, TreeError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(TreeError::TooDeep);
                 }
-                stack.push(open_element(resolved, &start)?);
+                drop_indentation(&mut stack);
+                let element = open_element(xml, resolved, &start)?;
+                stack.push(element);
             }
             Event::Empty(start) => {
-                let element = open_element(resolved, &start)?;
+                drop_indentation(&mut stack);
+                let element = open_element(xml, resolved, &start)?;
                 attach(&mut stack, &mut root, element);
             }
             Event::End(_) => {
@@ -147,14 +185,18 @@ pub fn parse_document(xml: &str) -> Result<XmlElement, TreeError> {
             }
             Event::Text(text) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&text.unescape().map_err(syntax)?);
+                    let text = text.unescape().map_err(syntax)?;
+                    // Whitespace after a child element is indentation.
+                    if top.children.is_empty() || !text.trim_ascii().is_empty() {
+                        append(&mut top.text, text);
+                    }
                 } else if !text.iter().all(u8::is_ascii_whitespace) {
                     return Err(TreeError::Syntax("text outside the root element".into()));
                 }
             }
             Event::CData(cdata) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&cdata.decode().map_err(syntax)?);
+                    append(&mut top.text, cdata.decode().map_err(syntax)?);
                 }
             }
             Event::Eof => break,
@@ -167,7 +209,11 @@ pub fn parse_document(xml: &str) -> Result<XmlElement, TreeError> {
     root.ok_or(TreeError::NoRoot)
 }
 
-fn attach(stack: &mut [XmlElement], root: &mut Option<XmlElement>, element: XmlElement) {
+fn attach<'a>(
+    stack: &mut [XmlElement<'a>],
+    root: &mut Option<XmlElement<'a>>,
+    element: XmlElement<'a>,
+) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(element),
         None => *root = Some(element),
@@ -186,11 +232,29 @@ mod tests {
         assert_eq!(root.attr("k"), Some("1 & 2"));
         assert_eq!(root.child_text("b"), Some("x < y"));
         assert_eq!(
-            root.children_named("b").nth(1).map(|b| b.text.as_str()),
+            root.children_named("b").nth(1).map(|b| b.text.as_ref()),
             Some("<raw>")
         );
         assert_eq!(root.child("b").and_then(|b| b.namespace.clone()), None);
         assert!(root.child("c").is_some());
+    }
+
+    #[test]
+    fn indentation_is_dropped_and_leaf_text_kept_exactly() {
+        let doc = "<r>\n  <a>  padded  </a>\n  <b> </b>\n  <c>x &amp; y</c>\n</r>";
+        let root = parse_document(doc).expect("parses");
+        assert_eq!(root.text, "");
+        assert_eq!(root.child_text("a"), Some("  padded  "));
+        assert_eq!(root.child_text("b"), Some(" "));
+        assert_eq!(root.child_text("c"), Some("x & y"));
+        assert!(matches!(
+            root.child("a").map(|a| &a.text),
+            Some(Cow::Borrowed(_))
+        ));
+        assert!(matches!(
+            root.child("a").map(|a| &a.name),
+            Some(Cow::Borrowed(_))
+        ));
     }
 
     #[test]

@@ -310,7 +310,7 @@ fn rendered_replies_reparse_with_the_result_in_the_intuit_namespace() {
             QbwcReply::Authenticate(items) => {
                 let got: Vec<&str> = result
                     .children_named("string")
-                    .map(|s| s.text.as_str())
+                    .map(|s| s.text.as_ref())
                     .collect();
                 assert_eq!(got, items.iter().map(String::as_str).collect::<Vec<_>>());
             }

@@ -11,7 +11,7 @@ fn names(xml: &str) -> Vec<String> {
     set.children[0]
         .children
         .iter()
-        .map(|c| c.name.clone())
+        .map(|c| c.name.to_string())
         .collect()
 }
 

@@ -36,14 +36,14 @@ fn existing() -> Vec<ExistingLine> {
 }
 
 /// The `*Mod` aggregate of a single-request document.
-fn mod_aggregate(xml: &str) -> XmlElement {
+fn mod_aggregate(xml: &str) -> XmlElement<'_> {
     let root = parse_document(xml).expect("well-formed");
     let rq = root.children[0].children[0].clone();
     rq.children[0].clone()
 }
 
-fn child_names(e: &XmlElement) -> Vec<&str> {
-    e.children.iter().map(|c| c.name.as_str()).collect()
+fn child_names<'a>(e: &'a XmlElement<'_>) -> Vec<&'a str> {
+    e.children.iter().map(|c| c.name.as_ref()).collect()
 }
 
 fn full(txn_type: TxnType, existing: &[ExistingLine], new_line: &NewLine) -> String {

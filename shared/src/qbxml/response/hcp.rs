@@ -5,11 +5,11 @@ use uuid::Uuid;
 use super::parse_root;
 use crate::qbxml::tree::XmlElement;
 
-fn rets<'a>(
-    root: &'a XmlElement,
+fn rets<'a, 'd>(
+    root: &'a XmlElement<'d>,
     rs: &'a str,
     ret: &'a str,
-) -> impl Iterator<Item = &'a XmlElement> {
+) -> impl Iterator<Item = &'a XmlElement<'d>> {
     root.children_named("QBXMLMsgsRs")
         .flat_map(move |set| set.children_named(rs))
         .flat_map(move |r| r.children_named(ret))

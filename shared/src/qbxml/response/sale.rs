@@ -43,7 +43,7 @@ fn boolean(e: &XmlElement, name: &str) -> Option<bool> {
 fn required(e: &XmlElement, name: &'static str) -> Result<String, QbxmlError> {
     text(e, name).ok_or_else(|| QbxmlError::MissingElement {
         element: name,
-        within: e.name.clone(),
+        within: e.name.to_string(),
     })
 }
 
