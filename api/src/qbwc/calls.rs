@@ -31,17 +31,14 @@ pub fn password_hash(state: &AppState, password: &str) -> Vec<u8> {
         .keyed_hash(PASSWORD_PURPOSE, password.as_bytes())
 }
 
-fn new_ticket() -> String {
-    hex::encode(uuid::Uuid::new_v4().as_bytes())
-}
-
 pub async fn authenticate(
     state: &AppState,
     username: &str,
     password: &str,
 ) -> anyhow::Result<(QbwcReply, &'static str)> {
-    let ticket = new_ticket();
-    let reply = |status: &str| QbwcReply::Authenticate(vec![ticket.clone(), status.to_string()]);
+    let reply = |ticket: &str, status: &str| {
+        QbwcReply::Authenticate(vec![ticket.to_string(), status.to_string()])
+    };
     // A refused login gets no ticket at all, as the Web Connector's peers answer it.
     let refused = || QbwcReply::Authenticate(vec![String::new(), "nvu".to_string()]);
     let found = db::qbwc::find_by_username(&state.db, username.trim()).await?;
@@ -57,12 +54,22 @@ pub async fn authenticate(
         return Ok((refused(), "nvu"));
     };
     let (tenant, connection) = (cred.tenant_id, cred.connection_id);
+    // The ticket names its session's connection (so closeConnection takes one round trip).
+    let ticket = super::session::new_ticket(connection);
 
-    // The run opens with the read (one round trip); answering `none` or `busy` rolls it back.
+    // Before anything is opened: a live session of this connection keeps its run.
+    if state
+        .sessions
+        .is_live(connection, state.settings.qbwc_busy_window)
+        .await?
+    {
+        tracing::info!(connection_id = %connection, "Web Connector session already running: busy");
+        return Ok((reply(&ticket, "busy"), "busy"));
+    }
+    // The run opens with the read, in one round trip.
     let run_id = uuid::Uuid::new_v4();
-    // Losing this commit to a crash loses only the run row of a session that then fails.
-    let mut tx = db::replayable_tenant_tx(&state.db, tenant).await?;
-    let Some(context) = db::qbwc::open_session(&mut tx, connection, run_id, 50).await? else {
+    let Some(context) = db::qbwc::open_session(&state.db, tenant, connection, run_id, 50).await?
+    else {
         return Ok((refused(), "nvu"));
     };
     let settings = context.sync_settings(connection);
@@ -111,21 +118,13 @@ pub async fn authenticate(
         });
     }
     if steps.is_empty() {
-        tx.rollback().await?;
-        return Ok((reply("none"), "none"));
+        // Nothing to do: the run opened with the read is not kept.
+        let mut tx = db::tenant_tx(&state.db, tenant).await?;
+        db::qbwc::delete_run(&mut tx, run_id).await?;
+        tx.commit().await?;
+        return Ok((reply(&ticket, "none"), "none"));
     }
     steps.push(Step::Customers);
-
-    if state
-        .sessions
-        .is_live(connection, state.settings.qbwc_busy_window)
-        .await?
-    {
-        tx.rollback().await?;
-        tracing::info!(connection_id = %connection, "Web Connector session already running: busy");
-        return Ok((reply("busy"), "busy"));
-    }
-    tx.commit().await?;
 
     let mut session = Session {
         tenant_id: tenant,
@@ -154,7 +153,7 @@ pub async fn authenticate(
         .with_label_values(&["started"])
         .inc();
     tracing::info!(tenant_id = %tenant, connection_id = %connection, run_id = %run_id, "Web Connector session started");
-    Ok((reply(""), "ok"))
+    Ok((reply(&ticket, ""), "ok"))
 }
 
 /// What the Web Connector says about QuickBooks and the company file in sendRequestXML
@@ -173,6 +172,7 @@ pub async fn send_request(
     let Some(mut session) = state.sessions.load(ticket).await? else {
         return Ok((QbwcReply::SendRequestXml(String::new()), "unknown_ticket"));
     };
+    let checked_before = session.company_checked;
     if !session.company_checked && !session.failed {
         if let Some(found) = check_company(&mut session, &company) {
             // Stamped for another connection that still exists: that company's data must not
@@ -204,8 +204,13 @@ pub async fn send_request(
     if let Some(version) = &session.qbxml_version {
         xml = shared::qbxml::with_version(&xml, version);
     }
-    session.requests_sent += 1;
-    state.sessions.save(ticket, &mut session).await?;
+    // A request changes only the plan's own counters, which are replayed when its response
+    // arrives (see `replay_unsaved_request`): the session is saved only when this call learnt
+    // something new (the company file and qbXML version, on the first call).
+    if session.company_checked != checked_before {
+        session.requests_sent += 1;
+        state.sessions.save(ticket, &mut session).await?;
+    }
     Ok((QbwcReply::SendRequestXml(xml), "ok"))
 }
 
@@ -281,6 +286,7 @@ pub async fn receive_response(
             "unknown_ticket",
         ));
     };
+    replay_unsaved_request(&mut session);
     if !hresult.trim().is_empty() {
         let text = format!(
             "QuickBooks could not process a request: {} (HRESULT {})",
@@ -334,34 +340,52 @@ pub async fn receive_response(
         Some((txn_type, Some(mark))) => Some((*txn_type, mark.as_str())),
         _ => None,
     };
-    // What QuickBooks can give again need not wait for the WAL flush; a write-back's outcome
-    // must.
-    let mut tx = if handled.touches_write_back() {
-        db::tenant_tx(&state.db, tenant).await?
-    } else {
-        db::replayable_tenant_tx(&state.db, tenant).await?
+    let writes = ResponseWrites {
+        customers: &handled.customers,
+        watermark,
+        run: Some(RunProgress {
+            run_id: session.run_id,
+            sales_received,
+            requests_sent: session.requests_sent,
+            error: handled.error.as_deref(),
+            status: completes.then_some("completed"),
+        }),
     };
-    // The response's sales, customers, watermark and the run's progress: one write.
-    let outcomes = db::sales::store_response(
-        &mut tx,
-        tenant,
-        connection,
-        &handled.sales,
-        &session.settings,
-        handled.forced,
-        &ResponseWrites {
-            customers: &handled.customers,
-            watermark,
-            run: Some(RunProgress {
-                run_id: session.run_id,
-                sales_received,
-                requests_sent: session.requests_sent,
-                error: handled.error.as_deref(),
-                status: completes.then_some("completed"),
-            }),
-        },
-    )
-    .await?;
+    // A response that only records what QuickBooks sent (the usual one) is its own
+    // transaction, in one round trip, and need not wait for the WAL flush: it can be read
+    // again. One that moves a write-back or test sales on writes more, in one transaction
+    // whose commit is durable when QuickBooks has changed.
+    let alone = !handled.touches_write_back() && !handled.test_sales_done;
+    let (outcomes, tx) = if alone {
+        let outcomes = db::sales::store_replayable_response(
+            &state.db,
+            tenant,
+            connection,
+            &handled.sales,
+            &session.settings,
+            handled.forced,
+            &writes,
+        )
+        .await?;
+        (outcomes, None)
+    } else {
+        let mut tx = if handled.touches_write_back() {
+            db::tenant_tx(&state.db, tenant).await?
+        } else {
+            db::replayable_tenant_tx(&state.db, tenant).await?
+        };
+        let outcomes = db::sales::store_response(
+            &mut tx,
+            tenant,
+            connection,
+            &handled.sales,
+            &session.settings,
+            handled.forced,
+            &writes,
+        )
+        .await?;
+        (outcomes, Some(tx))
+    };
     for outcome in outcomes {
         session.sales_received += 1;
         let label = match &outcome {
@@ -383,33 +407,41 @@ pub async fn receive_response(
             .with_label_values(&[label])
             .inc();
     }
-    if handled.test_sales_done {
-        db::qbwc::mark_test_sales_fetched(&mut tx, &session.test_request_ids).await?;
+    if let Some(mut tx) = tx {
+        if handled.test_sales_done {
+            db::qbwc::mark_test_sales_fetched(&mut tx, &session.test_request_ids).await?;
+        }
+        if let Some(id) = handled.write_back_sent {
+            db::write_back_delivery::mark_sent(&mut tx, id).await?;
+        }
+        if let Some(sale) = &handled.refreshed_sale {
+            db::write_back_delivery::refresh_sale(&mut tx, connection, sale).await?;
+        }
+        if let Some((job, text)) = &handled.write_back_done {
+            db::write_back_delivery::mark_done(&mut tx, tenant, job.id, job.order_id, text).await?;
+            state.metrics.write_backs.with_label_values(&["done"]).inc();
+        }
+        if let Some((job, text)) = &handled.write_back_failed {
+            db::write_back_delivery::mark_failed(&mut tx, tenant, job.id, job.order_id, text)
+                .await?;
+            state
+                .metrics
+                .write_backs
+                .with_label_values(&["failed"])
+                .inc();
+        }
+        if let Some((job, text)) = &handled.write_back_deferred {
+            defer_write_back(state, &mut tx, tenant, job, text).await?;
+        }
+        tx.commit().await?;
     }
-    if let Some(id) = handled.write_back_sent {
-        db::write_back_delivery::mark_sent(&mut tx, id).await?;
-    }
-    if let Some(sale) = &handled.refreshed_sale {
-        db::write_back_delivery::refresh_sale(&mut tx, connection, sale).await?;
-    }
-    if let Some((job, text)) = &handled.write_back_done {
-        db::write_back_delivery::mark_done(&mut tx, tenant, job.id, job.order_id, text).await?;
-        state.metrics.write_backs.with_label_values(&["done"]).inc();
-    }
-    if let Some((job, text)) = &handled.write_back_failed {
-        db::write_back_delivery::mark_failed(&mut tx, tenant, job.id, job.order_id, text).await?;
-        state
-            .metrics
-            .write_backs
-            .with_label_values(&["failed"])
-            .inc();
+    if let Some((_, text)) = handled
+        .write_back_failed
+        .as_ref()
+        .or(handled.write_back_deferred.as_ref())
+    {
         session.last_error = Some(text.clone());
     }
-    if let Some((job, text)) = &handled.write_back_deferred {
-        defer_write_back(state, &mut tx, tenant, job, text).await?;
-        session.last_error = Some(text.clone());
-    }
-    tx.commit().await?;
     session.run_recorded = completes;
 
     if handled.customers_done || session.plan.is_done() {
@@ -418,6 +450,15 @@ pub async fn receive_response(
     let percent = session.plan.percent();
     state.sessions.save(ticket, &mut session).await?;
     Ok((QbwcReply::ReceiveResponseXml(percent), "ok"))
+}
+
+/// A sendRequestXML that did not save the session left its plan where it was; the plan is
+/// deterministic, so taking its next request again here is exactly what that call did.
+fn replay_unsaved_request(session: &mut Session) {
+    if session.plan.awaiting().is_none() && !session.failed && session.plan.next_request().is_some()
+    {
+        session.requests_sent += 1;
+    }
 }
 
 /// Leaves a write-back due for the next session (or fails it after too many attempts).
@@ -482,7 +523,8 @@ pub async fn connection_error(
             hresult.trim()
         );
         session.last_error = Some(text.clone());
-        finish(state, ticket, &mut session, "failed").await?;
+        record_end(state, &session, "failed").await?;
+        state.sessions.remove(ticket, session.connection_id).await?;
     }
     Ok((QbwcReply::ConnectionError("done".into()), "ok"))
 }
@@ -504,7 +546,7 @@ pub async fn close_connection(
     state: &AppState,
     ticket: &str,
 ) -> anyhow::Result<(QbwcReply, &'static str)> {
-    let Some(mut session) = state.sessions.load(ticket).await? else {
+    let Some(mut session) = state.sessions.take(ticket).await? else {
         return Ok((QbwcReply::CloseConnection("OK".into()), "unknown_ticket"));
     };
     let status = if session.failed {
@@ -513,7 +555,7 @@ pub async fn close_connection(
         "completed"
     };
     push_orders(state, &mut session).await;
-    finish(state, ticket, &mut session, status).await?;
+    record_end(state, &session, status).await?;
     let mut text = format!(
         "Quayside: {} sales read, {} sent on to ShipStation.",
         session.sales_received, session.orders_queued
@@ -524,12 +566,8 @@ pub async fn close_connection(
     Ok((QbwcReply::CloseConnection(text), "ok"))
 }
 
-async fn finish(
-    state: &AppState,
-    ticket: &str,
-    session: &mut Session,
-    status: &str,
-) -> anyhow::Result<()> {
+/// Ends the session's run with `status` (unless its last response already completed it).
+async fn record_end(state: &AppState, session: &Session, status: &str) -> anyhow::Result<()> {
     // Completed with its last response: nothing has changed since.
     if !(session.run_recorded && status == "completed") {
         let mut tx = db::tenant_tx(&state.db, session.tenant_id).await?;
@@ -544,7 +582,6 @@ async fn finish(
         .await?;
         tx.commit().await?;
     }
-    state.sessions.remove(ticket, session.connection_id).await?;
     state
         .metrics
         .qbwc_sessions

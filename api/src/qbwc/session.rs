@@ -57,6 +57,21 @@ fn ticket_hash(ticket: &str) -> String {
     hex::encode(Sha256::digest(ticket.as_bytes()))
 }
 
+/// A new ticket for a session of `connection`: the connection's id, then 128 random bits (hex).
+/// Carrying the connection lets closeConnection find the live marker without reading the
+/// session first; the random part is what makes the ticket unguessable.
+pub fn new_ticket(connection: ConnectionId) -> String {
+    let mut random = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+    format!("{}{}", connection.0.simple(), hex::encode(random))
+}
+
+/// The connection a ticket names (tickets issued before they carried it name none).
+fn ticket_connection(ticket: &str) -> Option<ConnectionId> {
+    let id = ticket.get(..32).filter(|_| ticket.len() == 64)?;
+    Uuid::try_parse(id).ok().map(ConnectionId)
+}
+
 impl SessionStore {
     pub fn new(redis: ConnectionManager, namespace: &str, ttl: Duration) -> SessionStore {
         SessionStore {
@@ -119,6 +134,32 @@ impl SessionStore {
             .await
     }
 
+    /// Reads and forgets the session (and the connection's live marker if it is this
+    /// session's), in one round trip for a ticket that names its connection.
+    pub async fn take(&self, ticket: &str) -> redis::RedisResult<Option<Session>> {
+        if ticket.is_empty() || ticket.len() > 200 {
+            return Ok(None);
+        }
+        let Some(connection) = ticket_connection(ticket) else {
+            let session = self.load(ticket).await?;
+            if let Some(s) = &session {
+                self.remove(ticket, s.connection_id).await?;
+            }
+            return Ok(session);
+        };
+        let hash = ticket_hash(ticket);
+        let mut conn = self.redis.clone();
+        let raw: Option<String> = redis::Script::new(TAKE)
+            .key(self.session_key(&hash))
+            .key(self.active_key(connection))
+            .arg(format!("{hash} "))
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(raw
+            .and_then(|r| serde_json::from_str::<Session>(&r).ok())
+            .filter(|s| s.connection_id == connection))
+    }
+
     /// Whether the connection has a session used within `live_window`. A session quiet for
     /// longer is taken over (deleted): its Web Connector is gone.
     pub async fn is_live(
@@ -148,6 +189,18 @@ impl SessionStore {
         }
     }
 }
+
+/// KEYS[1] the session, KEYS[2] the connection's live marker; ARGV[1] the marker's prefix for
+/// this session ("<hash> "). Like [`REMOVE`], returning the session as it was.
+const TAKE: &str = r#"
+local session = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[1])
+local marker = redis.call('GET', KEYS[2])
+if marker and string.sub(marker, 1, string.len(ARGV[1])) == ARGV[1] then
+    redis.call('DEL', KEYS[2])
+end
+return session
+"#;
 
 /// KEYS[1] the session, KEYS[2] the connection's live marker; ARGV[1] the marker's prefix for
 /// this session ("<hash> "). Deletes the session, and the marker only if it is this session's.

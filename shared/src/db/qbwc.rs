@@ -91,6 +91,15 @@ pub async fn upsert(
     .await
 }
 
+/// Forgets a run opened for a session that then had nothing to do.
+pub async fn delete_run(tx: &mut Tx, run: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sync_runs WHERE id = $1")
+        .bind(run)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Records progress (counts) and, when `status` is given, ends the run.
 pub async fn update_run(
     tx: &mut Tx,
@@ -194,51 +203,30 @@ struct DueRow {
     shipping_cost: Option<String>,
 }
 
-/// Opens run `run` for the connection and reads what its session needs, in one statement:
-/// creation time, settings, watermarks, open test sales and up to `write_back_limit` due
-/// write-backs (pending, or sent in a session that never answered: the re-query and the
+/// Opens run `run` for the connection and reads what its session needs, in one statement
+/// (`qbwc_open_run`, which sets the tenant itself: outside a transaction this is one round
+/// trip): creation time, settings, watermarks, open test sales and up to `write_back_limit`
+/// due write-backs (pending, or sent in a session that never answered: the re-query and the
 /// already-applied check make a second attempt safe). Earlier runs still marked running are
 /// closed as abandoned (their Web Connector stopped without `closeConnection`). `None` when the
-/// connection does not exist (or is not this transaction's tenant's). Roll the transaction
-/// back to open nothing.
-pub async fn open_session(
-    tx: &mut Tx,
+/// connection does not exist (or is not this tenant's).
+pub async fn open_session<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
+    tenant: TenantId,
     connection: ConnectionId,
     run: Uuid,
     write_back_limit: i64,
 ) -> Result<Option<SessionContext>, sqlx::Error> {
     let row: Option<ContextRow> = sqlx::query_as(
-        "WITH abandoned AS (
-             UPDATE sync_runs SET status = 'abandoned', ended_at = now(),
-                 error = coalesce(error, 'The Web Connector stopped before the session finished.')
-             WHERE connection_id = $2 AND status = 'running'
-         ),
-         run AS (
-             INSERT INTO sync_runs (id, tenant_id, connection_id, status)
-             SELECT $1, c.tenant_id, c.id, 'running' FROM connections c WHERE c.id = $2
-         )
-         SELECT c.created_at,
-             (SELECT s.settings FROM sync_settings s WHERE s.connection_id = c.id),
-             ARRAY(SELECT w.txn_type FROM sync_watermarks w WHERE w.connection_id = c.id ORDER BY w.txn_type),
-             ARRAY(SELECT w.modified_from FROM sync_watermarks w WHERE w.connection_id = c.id ORDER BY w.txn_type),
-             ARRAY(SELECT t.id FROM test_sale_requests t WHERE t.connection_id = c.id AND t.fetched_at IS NULL
-                   ORDER BY t.requested_at, t.id LIMIT 200),
-             ARRAY(SELECT t.ref_number FROM test_sale_requests t WHERE t.connection_id = c.id AND t.fetched_at IS NULL
-                   ORDER BY t.requested_at, t.id LIMIT 200),
-             (SELECT coalesce(json_agg(d), '[]'::json) FROM (
-                 SELECT w.id, w.order_id, s.txn_type, s.txn_id, s.ref_number, w.add_tracking,
-                     w.remove_tracking, w.ship_date, w.shipping_cost::text AS shipping_cost
-                 FROM write_backs w JOIN orders o ON o.id = w.order_id JOIN qb_sales s ON s.id = o.sale_id
-                 WHERE w.connection_id = c.id AND w.status IN ('pending', 'sent')
-                 ORDER BY w.created_at LIMIT $3) d),
-             q.owner_id, q.file_id
-         FROM connections c LEFT JOIN qbwc_credentials q ON q.connection_id = c.id
-         WHERE c.id = $2",
+        "SELECT created_at, settings, watermark_types, watermarks, test_ids, test_refs,
+             due_write_backs, owner_id, file_id
+         FROM qbwc_open_run($1, $2, $3, $4)",
     )
-    .bind(run)
+    .bind(tenant)
     .bind(connection)
+    .bind(run)
     .bind(write_back_limit)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(executor)
     .await?;
     let Some((created_at, settings, types, marks, test_ids, test_refs, due, owner_id, file_id)) =
         row

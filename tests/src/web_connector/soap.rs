@@ -11,39 +11,65 @@ pub const QBWC_NS: &str = "http://developer.intuit.com/";
 const SOAP_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 
 /// Escape text the way .NET's XmlWriter does in element content.
+#[cfg(test)]
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(ch),
-        }
-    }
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    escape_into(&mut out, s);
     out
+}
+
+/// Appends `s` escaped (as .NET's XmlWriter does in element content) to `out`, copying the runs between special characters whole.
+fn escape_into(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\r' => "&#xD;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }
 
 /// The request body for `method` with parameters in order (empty values self-closing).
 pub fn envelope(method: &str, params: &[(&str, &str)]) -> String {
-    let mut body = String::new();
+    let values: usize = params.iter().map(|(n, v)| 2 * n.len() + v.len()).sum();
+    // Room for the values' entities too: a qbXML response escapes about one byte in three.
+    let mut out = String::with_capacity(400 + values + values / 2);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"");
+    out.push_str(SOAP_NS);
+    out.push_str("\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"><soap:Body><");
+    out.push_str(method);
+    out.push_str(" xmlns=\"");
+    out.push_str(QBWC_NS);
     if params.is_empty() {
-        body.push_str(&format!("<{method} xmlns=\"{QBWC_NS}\" />"));
+        out.push_str("\" />");
     } else {
-        body.push_str(&format!("<{method} xmlns=\"{QBWC_NS}\">"));
+        out.push_str("\">");
         for (name, value) in params {
+            out.push('<');
+            out.push_str(name);
             if value.is_empty() {
-                body.push_str(&format!("<{name} />"));
+                out.push_str(" />");
             } else {
-                body.push_str(&format!("<{name}>{}</{name}>", escape(value)));
+                out.push('>');
+                escape_into(&mut out, value);
+                out.push_str("</");
+                out.push_str(name);
+                out.push('>');
             }
         }
-        body.push_str(&format!("</{method}>"));
+        out.push_str("</");
+        out.push_str(method);
+        out.push('>');
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"{SOAP_NS}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"><soap:Body>{body}</soap:Body></soap:Envelope>"
-    )
+    out.push_str("</soap:Body></soap:Envelope>");
+    out
 }
 
 /// The `<method>Result` of a reply: its text, and its `<string>` children for arrays
