@@ -10,11 +10,13 @@
 -- Both run as the caller (SECURITY INVOKER): row-level security applies exactly as in a
 -- transaction opened by the application with the same tenant.
 
--- Snapshots are written on every revision and read back whole by Rust, never queried inside:
--- `json` keeps the text as written (validated) where `jsonb` built a binary tree on every write,
--- a tenth of the database's CPU in a Web Connector session.
+-- A sale's snapshot is written on every revision and read back whole by Rust, never queried
+-- inside: `json` keeps the text as written (validated) where `jsonb` built a binary tree on
+-- every write, a tenth of the database's CPU in a Web Connector session. The previous release
+-- still writes it (jsonb converts to json on assignment) and reads it (as JSON). This rewrites
+-- qb_sales once, holding its lock meanwhile. Customers stay jsonb: they change rarely, and
+-- their upsert compares snapshots, which json cannot.
 ALTER TABLE qb_sales ALTER COLUMN snapshot TYPE json USING snapshot::json;
-ALTER TABLE qb_customers ALTER COLUMN snapshot TYPE json USING snapshot::json;
 
 -- Opens run p_run for the connection and returns what its session needs (creation time,
 -- settings, watermarks, open test sales, due write-backs, the .qwc's OwnerID and FileID).
@@ -97,10 +99,10 @@ BEGIN
     IF coalesce(cardinality(p_txn_ids), 0) = 0 THEN
         WITH customers AS (
             INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot)
-            SELECT p_connection, p_tenant, c.list_id, c.snapshot::json
+            SELECT p_connection, p_tenant, c.list_id, c.snapshot::jsonb
             FROM unnest(p_customer_ids, p_customer_snapshots) AS c(list_id, snapshot)
             ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()
-            WHERE qb_customers.snapshot::text IS DISTINCT FROM EXCLUDED.snapshot::text
+            WHERE qb_customers.snapshot IS DISTINCT FROM EXCLUDED.snapshot
         ),
         watermark AS (
             INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from)
@@ -200,10 +202,10 @@ BEGIN
     ),
     customers AS (
         INSERT INTO qb_customers (connection_id, tenant_id, list_id, snapshot)
-        SELECT p_connection, p_tenant, c.list_id, c.snapshot::json
+        SELECT p_connection, p_tenant, c.list_id, c.snapshot::jsonb
         FROM unnest(p_customer_ids, p_customer_snapshots) AS c(list_id, snapshot)
         ON CONFLICT (connection_id, list_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()
-        WHERE qb_customers.snapshot::text IS DISTINCT FROM EXCLUDED.snapshot::text
+        WHERE qb_customers.snapshot IS DISTINCT FROM EXCLUDED.snapshot
     ),
     watermark AS (
         INSERT INTO sync_watermarks (connection_id, tenant_id, txn_type, modified_from)

@@ -241,6 +241,49 @@ async fn a_second_web_connector_gets_busy_while_a_session_is_live() {
 }
 
 #[tokio::test]
+async fn close_connection_frees_the_connection_and_a_forged_ticket_frees_nothing() {
+    let env = TestEnv::start().await;
+    let (_t, conn, user, pass) = paired(&env).await;
+    let company = Company::new();
+    company.generate_invoices(3);
+    // closeConnection releases the connection at once: the next run is not `busy`.
+    assert_eq!(run(&env, &company, &user, &pass).await.auth_status, "");
+    assert_eq!(run(&env, &company, &user, &pass).await.auth_status, "");
+
+    // A live session (its Web Connector went quiet mid-run).
+    let wc = WebConnector::new(&env.qbwc_url(0));
+    let mut opts = SessionOptions::new(&user, &pass);
+    opts.drop_after_requests = Some(1);
+    let live = wc.run_session(&company, &opts).await;
+    let ticket = live.ticket.expect("ticket");
+    assert_eq!(ticket.len(), 64, "{ticket}");
+    assert_eq!(&ticket[..32], conn.simple().to_string());
+    // A ticket that names the connection but not the session closes nothing.
+    let forged = format!("{}{}", &ticket[..32], "0".repeat(32));
+    let close = |t: String| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><closeConnection xmlns=\"http://developer.intuit.com/\"><ticket>{t}</ticket></closeConnection></soap:Body></soap:Envelope>"
+        )
+        .into_bytes()
+    };
+    let (status, body) = post_soap(&env, "closeConnection", close(forged)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(run(&env, &company, &user, &pass).await.auth_status, "busy");
+    assert_eq!(
+        run_statuses(&env, conn).await,
+        ["completed", "completed", "running"]
+    );
+    // The session's own ticket closes it, and its run ends.
+    let (status, body) = post_soap(&env, "closeConnection", close(ticket)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(run(&env, &company, &user, &pass).await.auth_status, "");
+    assert_eq!(
+        run_statuses(&env, conn).await,
+        ["completed", "completed", "completed", "completed"]
+    );
+}
+
+#[tokio::test]
 async fn a_run_that_reached_100_percent_is_complete_without_close_connection() {
     let env =
         TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;

@@ -212,3 +212,32 @@ if marker and (string.sub(marker, 1, string.len(ARGV[1])) == ARGV[1] or marker .
 end
 return 0
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticket_names_its_connection_and_is_random_beyond_it() {
+        let connection = ConnectionId(Uuid::new_v4());
+        let a = new_ticket(connection);
+        let b = new_ticket(connection);
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        assert_eq!(a[..32], b[..32]);
+        assert_eq!(ticket_connection(&a), Some(connection));
+    }
+
+    #[test]
+    fn tickets_without_a_connection_name_none() {
+        // Issued before tickets carried their connection: 32 hex digits.
+        assert_eq!(
+            ticket_connection(&hex::encode(Uuid::new_v4().as_bytes())),
+            None
+        );
+        assert_eq!(ticket_connection(""), None);
+        assert_eq!(ticket_connection(&"z".repeat(64)), None);
+        assert_eq!(ticket_connection(&"é".repeat(40)), None);
+    }
+}
