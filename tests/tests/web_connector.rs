@@ -283,6 +283,108 @@ async fn close_connection_frees_the_connection_and_a_forged_ticket_frees_nothing
     );
 }
 
+/// One SOAP call by hand; the method's result.
+async fn call(
+    env: &TestEnv,
+    method: &str,
+    params: &[(&str, &str)],
+) -> quayside_tests::web_connector::SoapResult {
+    let (status, body) = post_soap(
+        env,
+        method,
+        quayside_tests::web_connector::envelope(method, params).into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{method}: {body}");
+    quayside_tests::web_connector::parse_result(&body, method).expect("result")
+}
+
+#[tokio::test]
+async fn a_response_listing_one_invoice_twice_stores_both_revisions_in_order() {
+    let env = TestEnv::start().await;
+    let (_t, conn, user, pass) = paired(&env).await;
+    let auth = call(
+        &env,
+        "authenticate",
+        &[("strUserName", &user), ("strPassword", &pass)],
+    )
+    .await;
+    let ticket = auth.strings[0].clone().expect("ticket");
+    assert_eq!(auth.strings[1].as_deref(), Some(""));
+    let request = call(
+        &env,
+        "sendRequestXML",
+        &[
+            ("ticket", &ticket),
+            ("strHCPResponse", ""),
+            ("strCompanyFileName", "C:\\Company.QBW"),
+            ("qbXMLCountry", "US"),
+            ("qbXMLMajorVers", "13"),
+            ("qbXMLMinorVers", "0"),
+        ],
+    )
+    .await;
+    assert!(request.text.contains("InvoiceQueryRq"), "{}", request.text);
+    // QuickBooks never does this, but a response may: the later copy is the newer revision.
+    let invoice = |sequence: &str, memo: &str| {
+        format!(
+            "<InvoiceRet><TxnID>DUP-1</TxnID><TimeCreated>2026-11-02T10:00:00-08:00</TimeCreated><TimeModified>2026-11-02T1{sequence}:00:00-08:00</TimeModified><EditSequence>{sequence}</EditSequence><TxnNumber>1</TxnNumber><CustomerRef><ListID>80000001-1</ListID><FullName>Acme</FullName></CustomerRef><TxnDate>2026-11-02</TxnDate><RefNumber>7001</RefNumber><Memo>{memo}</Memo></InvoiceRet>"
+        )
+    };
+    let response = format!(
+        "<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><InvoiceQueryRs requestID=\"1\" statusCode=\"0\" statusSeverity=\"Info\" statusMessage=\"Status OK\" iteratorRemainingCount=\"0\" iteratorID=\"{{it-1}}\">{}{}</InvoiceQueryRs></QBXMLMsgsRs></QBXML>",
+        invoice("1", "first"),
+        invoice("2", "second")
+    );
+    let percent = call(
+        &env,
+        "receiveResponseXML",
+        &[
+            ("ticket", &ticket),
+            ("response", &response),
+            ("hresult", ""),
+            ("message", ""),
+        ],
+    )
+    .await;
+    let percent: i32 = percent.text.parse().expect("percent");
+    assert!((0..100).contains(&percent), "{percent}");
+    let db = env.db().await;
+    let (revision, memo): (i32, serde_json::Value) = sqlx::query_as(
+        "SELECT revision, snapshot FROM qb_sales WHERE connection_id = $1 AND txn_id = 'DUP-1'",
+    )
+    .bind(conn)
+    .fetch_one(&db)
+    .await
+    .expect("one sale");
+    assert_eq!((revision, memo["memo"].as_str()), (2, Some("second")));
+    let events: Vec<(String,)> = sqlx::query_as(
+        "SELECT e.message FROM events e JOIN orders o ON o.id = e.order_id
+         WHERE o.connection_id = $1 ORDER BY e.id",
+    )
+    .bind(conn)
+    .fetch_all(&db)
+    .await
+    .expect("events");
+    let events: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "Invoice 7001 received from QuickBooks.",
+            "Invoice 7001 changed in QuickBooks (revision 2)."
+        ]
+    );
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM orders WHERE connection_id = $1",
+            conn
+        )
+        .await,
+        1
+    );
+}
+
 #[tokio::test]
 async fn a_run_that_reached_100_percent_is_complete_without_close_connection() {
     let env =
