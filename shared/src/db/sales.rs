@@ -107,8 +107,8 @@ pub struct RunProgress<'a> {
 /// order, together with `writes`, in the caller's transaction. A new sale, or a new revision
 /// (content changed under a new EditSequence), makes its order pending (or skipped, with the
 /// reason) with events; the same revision again only refreshes EditSequence and TimeModified.
-/// `forced` marks test sales the user asked for: they bypass the filters. One statement per
-/// batch of distinct sales (`qbwc_store_response`); a TxnID repeated within `sales` starts a
+/// `forced` marks test sales the user asked for: they bypass the filters. One call of
+/// `qbwc_store_response` per batch of distinct sales; a TxnID repeated within `sales` starts a
 /// new batch, so its later copy sees the earlier one as stored.
 pub async fn store_response(
     tx: &mut Tx,
