@@ -4,7 +4,7 @@
 
 use shared::crypto::random_token;
 use shared::db;
-use shared::db::sales::{ResponseWrites, RunProgress, StoreOutcome};
+use shared::db::sales::{ResponseWrites, RunProgress, SalesResponse, StoreOutcome};
 use shared::ids::OrderId;
 use shared::jobs::{OrderPushV1, MAX_ORDERS_PER_PUSH};
 use shared::qbwc::soap::QbwcReply;
@@ -340,33 +340,30 @@ pub async fn receive_response(
         Some((txn_type, Some(mark))) => Some((*txn_type, mark.as_str())),
         _ => None,
     };
-    let writes = ResponseWrites {
-        customers: &handled.customers,
-        watermark,
-        run: Some(RunProgress {
-            run_id: session.run_id,
-            sales_received,
-            requests_sent: session.requests_sent,
-            error: handled.error.as_deref(),
-            status: completes.then_some("completed"),
-        }),
+    let response = SalesResponse {
+        tenant,
+        connection,
+        sales: &handled.sales,
+        settings: &session.settings,
+        forced: handled.forced,
+        writes: ResponseWrites {
+            customers: &handled.customers,
+            watermark,
+            run: Some(RunProgress {
+                run_id: session.run_id,
+                sales_received,
+                requests_sent: session.requests_sent,
+                error: handled.error.as_deref(),
+                status: completes.then_some("completed"),
+            }),
+        },
     };
     // A response that only records what QuickBooks sent (the usual one) is its own
     // transaction, in one round trip, and need not wait for the WAL flush: it can be read
     // again. One that moves a write-back or test sales on writes more, in one transaction
     // whose commit is durable when QuickBooks has changed.
-    let alone = !handled.touches_write_back() && !handled.test_sales_done;
-    let (outcomes, tx) = if alone {
-        let outcomes = db::sales::store_replayable_response(
-            &state.db,
-            tenant,
-            connection,
-            &handled.sales,
-            &session.settings,
-            handled.forced,
-            &writes,
-        )
-        .await?;
+    let (outcomes, tx) = if !handled.touches_write_back() && !handled.test_sales_done {
+        let outcomes = db::sales::store_replayable_response(&state.db, &response).await?;
         (outcomes, None)
     } else {
         let mut tx = if handled.touches_write_back() {
@@ -374,16 +371,7 @@ pub async fn receive_response(
         } else {
             db::replayable_tenant_tx(&state.db, tenant).await?
         };
-        let outcomes = db::sales::store_response(
-            &mut tx,
-            tenant,
-            connection,
-            &handled.sales,
-            &session.settings,
-            handled.forced,
-            &writes,
-        )
-        .await?;
+        let outcomes = db::sales::store_response(&mut tx, &response).await?;
         (outcomes, Some(tx))
     };
     for outcome in outcomes {

@@ -103,34 +103,41 @@ pub struct RunProgress<'a> {
     pub status: Option<&'a str>,
 }
 
-/// Stores `sales` (one qbXML response) and their order intents, one outcome per sale in
-/// order, together with `writes`, in the caller's transaction. A new sale, or a new revision
+/// One qbXML response to store: its sales, and what it writes besides them.
+#[derive(Debug)]
+pub struct SalesResponse<'a> {
+    pub tenant: TenantId,
+    pub connection: ConnectionId,
+    pub sales: &'a [Sale],
+    pub settings: &'a SyncSettings,
+    /// Test sales the user asked for: they bypass the filters.
+    pub forced: bool,
+    pub writes: ResponseWrites<'a>,
+}
+
+/// Stores the response's sales and their order intents, one outcome per sale in order,
+/// together with its writes, in the caller's transaction. A new sale, or a new revision
 /// (content changed under a new EditSequence), makes its order pending (or skipped, with the
 /// reason) with events; the same revision again only refreshes EditSequence and TimeModified.
-/// `forced` marks test sales the user asked for: they bypass the filters. One call of
-/// `qbwc_store_response` per batch of distinct sales; a TxnID repeated within `sales` starts a
-/// new batch, so its later copy sees the earlier one as stored.
+/// One call of `qbwc_store_response` per batch of distinct sales; a TxnID repeated within the
+/// response starts a new batch, so its later copy sees the earlier one as stored.
 pub async fn store_response(
     tx: &mut Tx,
-    tenant: TenantId,
-    connection: ConnectionId,
-    sales: &[Sale],
-    settings: &SyncSettings,
-    forced: bool,
-    writes: &ResponseWrites<'_>,
+    response: &SalesResponse<'_>,
 ) -> Result<Vec<StoreOutcome>, sqlx::Error> {
-    let batches = distinct_batches(sales);
+    let batches = distinct_batches(response.sales);
     let none = ResponseWrites::default();
     if batches.is_empty() {
-        let store = Store::new(tenant, connection, &[], settings, forced, writes, false)?;
-        store.run(&mut **tx).await?;
+        Store::new(response, &[], &response.writes, false)?
+            .run(&mut **tx)
+            .await?;
         return Ok(Vec::new());
     }
-    let mut outcomes = Vec::with_capacity(sales.len());
+    let mut outcomes = Vec::with_capacity(response.sales.len());
     let last = batches.len() - 1;
     for (i, batch) in batches.into_iter().enumerate() {
-        let extras = if i == last { writes } else { &none };
-        let store = Store::new(tenant, connection, batch, settings, forced, extras, false)?;
+        let extras = if i == last { &response.writes } else { &none };
+        let store = Store::new(response, batch, extras, false)?;
         outcomes.extend(store.run(&mut **tx).await?);
     }
     Ok(outcomes)
@@ -142,21 +149,15 @@ pub async fn store_response(
 /// distinct, as QuickBooks returns them.
 pub async fn store_replayable_response(
     pool: &PgPool,
-    tenant: TenantId,
-    connection: ConnectionId,
-    sales: &[Sale],
-    settings: &SyncSettings,
-    forced: bool,
-    writes: &ResponseWrites<'_>,
+    response: &SalesResponse<'_>,
 ) -> Result<Vec<StoreOutcome>, sqlx::Error> {
-    if distinct_batches(sales).len() > 1 {
-        let mut tx = super::replayable_tenant_tx(pool, tenant).await?;
-        let outcomes =
-            store_response(&mut tx, tenant, connection, sales, settings, forced, writes).await?;
+    if distinct_batches(response.sales).len() > 1 {
+        let mut tx = super::replayable_tenant_tx(pool, response.tenant).await?;
+        let outcomes = store_response(&mut tx, response).await?;
         tx.commit().await?;
         return Ok(outcomes);
     }
-    Store::new(tenant, connection, sales, settings, forced, writes, true)?
+    Store::new(response, response.sales, &response.writes, true)?
         .run(pool)
         .await
 }
@@ -203,14 +204,13 @@ type StoredRow = (i64, SaleId, Option<OrderId>, String);
 
 impl<'a> Store<'a> {
     fn new(
-        tenant: TenantId,
-        connection: ConnectionId,
+        response: &SalesResponse<'_>,
         sales: &'a [Sale],
-        settings: &SyncSettings,
-        forced: bool,
         writes: &'a ResponseWrites<'a>,
         replayable: bool,
     ) -> Result<Store<'a>, sqlx::Error> {
+        let (tenant, connection, forced) = (response.tenant, response.connection, response.forced);
+        let settings = response.settings;
         let mut snapshots = Vec::with_capacity(sales.len());
         for sale in sales {
             snapshots
