@@ -241,6 +241,27 @@ async fn a_second_web_connector_gets_busy_while_a_session_is_live() {
 }
 
 #[tokio::test]
+async fn of_web_connectors_authenticating_at_once_for_one_connection_exactly_one_gets_a_session() {
+    let env = TestEnv::start().await;
+    let (_t, conn, user, pass) = paired(&env).await;
+    let params = [
+        ("strUserName", user.as_str()),
+        ("strPassword", pass.as_str()),
+    ];
+    let statuses = futures::future::join_all((0..8).map(|_| call(&env, "authenticate", &params)))
+        .await
+        .into_iter()
+        .map(|r| r.strings[1].clone().unwrap_or_default())
+        .collect::<Vec<_>>();
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    let mut want = vec!["busy".to_string(); 7];
+    want.insert(0, String::new());
+    assert_eq!(sorted, want, "{statuses:?}");
+    assert_eq!(run_statuses(&env, conn).await, ["running"]);
+}
+
+#[tokio::test]
 async fn close_connection_frees_the_connection_and_a_forged_ticket_frees_nothing() {
     let env = TestEnv::start().await;
     let (_t, conn, user, pass) = paired(&env).await;
@@ -775,6 +796,8 @@ async fn authenticate_says_none_when_there_is_nothing_to_do() {
     let report = run(&env, &company, &user, &pass).await;
     assert_eq!(report.auth_status, "none");
     assert!(report.requests.is_empty());
+    // `none` leaves the connection free: the next run is `none` again, not `busy`.
+    assert_eq!(run(&env, &company, &user, &pass).await.auth_status, "none");
     assert_eq!(
         count(
             &env,

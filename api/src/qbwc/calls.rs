@@ -57,20 +57,67 @@ pub async fn authenticate(
     // The ticket names its session's connection (so closeConnection takes one round trip).
     let ticket = super::session::new_ticket(connection);
 
-    // Before anything is opened: a live session of this connection keeps its run.
-    if state
+    // Before anything is opened: a live session of this connection keeps its run. The claim
+    // is atomic, so two Web Connectors of one connection never both get a session.
+    if !state
         .sessions
-        .is_live(connection, state.settings.qbwc_busy_window)
+        .claim(&ticket, connection, state.settings.qbwc_busy_window)
         .await?
     {
         tracing::info!(connection_id = %connection, "Web Connector session already running: busy");
         return Ok((reply(&ticket, "busy"), "busy"));
     }
+    let started = match start_session(state, tenant, connection).await {
+        Ok(Started::Session(mut session)) => state
+            .sessions
+            .save(&ticket, &mut session)
+            .await
+            .map(|()| Started::Session(session))
+            .map_err(anyhow::Error::from),
+        other => other,
+    };
+    if !matches!(started, Ok(Started::Session(_))) {
+        // Whatever stopped the session frees the connection for the next run.
+        if let Err(e) = state.sessions.remove(&ticket, connection).await {
+            tracing::warn!(connection_id = %connection, error = %e, "could not release the connection's claim; it lapses after the busy window");
+        }
+    }
+    match started? {
+        Started::Refused => Ok((refused(), "nvu")),
+        Started::Nothing => Ok((reply(&ticket, "none"), "none")),
+        Started::Session(session) => {
+            state
+                .metrics
+                .qbwc_sessions
+                .with_label_values(&["started"])
+                .inc();
+            tracing::info!(tenant_id = %tenant, connection_id = %connection, run_id = %session.run_id, "Web Connector session started");
+            Ok((reply(&ticket, ""), "ok"))
+        }
+    }
+}
+
+/// What authenticate found to do for a connection it has claimed.
+enum Started {
+    /// No such connection for the tenant any more.
+    Refused,
+    /// Nothing to read or write back.
+    Nothing,
+    /// A session with its plan (its run is open).
+    Session(Box<Session>),
+}
+
+/// Opens the connection's run and plans its session.
+async fn start_session(
+    state: &AppState,
+    tenant: shared::ids::TenantId,
+    connection: shared::ids::ConnectionId,
+) -> anyhow::Result<Started> {
     // The run opens with the read, in one round trip.
     let run_id = uuid::Uuid::new_v4();
     let Some(context) = db::qbwc::open_session(&state.db, tenant, connection, run_id, 50).await?
     else {
-        return Ok((refused(), "nvu"));
+        return Ok(Started::Refused);
     };
     let settings = context.sync_settings(connection);
     let tests = context.test_sales.clone();
@@ -122,11 +169,11 @@ pub async fn authenticate(
         let mut tx = db::tenant_tx(&state.db, tenant).await?;
         db::qbwc::delete_run(&mut tx, run_id).await?;
         tx.commit().await?;
-        return Ok((reply(&ticket, "none"), "none"));
+        return Ok(Started::Nothing);
     }
     steps.push(Step::Customers);
 
-    let mut session = Session {
+    let session = Session {
         tenant_id: tenant,
         connection_id: connection,
         run_id,
@@ -146,14 +193,7 @@ pub async fn authenticate(
         qbxml_version: None,
         company_checked: false,
     };
-    state.sessions.save(&ticket, &mut session).await?;
-    state
-        .metrics
-        .qbwc_sessions
-        .with_label_values(&["started"])
-        .inc();
-    tracing::info!(tenant_id = %tenant, connection_id = %connection, run_id = %run_id, "Web Connector session started");
-    Ok((reply(&ticket, ""), "ok"))
+    Ok(Started::Session(Box::new(session)))
 }
 
 /// What the Web Connector says about QuickBooks and the company file in sendRequestXML

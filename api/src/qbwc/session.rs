@@ -160,35 +160,60 @@ impl SessionStore {
             .filter(|s| s.connection_id == connection))
     }
 
-    /// Whether the connection has a session used within `live_window`. A session quiet for
-    /// longer is taken over (deleted): its Web Connector is gone.
-    pub async fn is_live(
+    /// Makes `ticket` the connection's live session unless another session of it was used
+    /// within `live_window` (then `false`: busy). Check and claim are one script, so of two
+    /// Web Connectors authenticating at once for one connection exactly one gets it. A session
+    /// quiet for longer is taken over (deleted): its Web Connector is gone. The claim lasts
+    /// until the session is saved or [`SessionStore::remove`]d.
+    pub async fn claim(
         &self,
+        ticket: &str,
         connection: ConnectionId,
         live_window: Duration,
     ) -> redis::RedisResult<bool> {
+        let hash = ticket_hash(ticket);
+        let now = chrono::Utc::now().timestamp();
         let mut conn = self.redis.clone();
-        let marker: Option<String> = conn.get(self.active_key(connection)).await?;
-        let Some(marker) = marker else {
-            return Ok(false);
-        };
-        let (hash, last_seen) = match marker.split_once(' ') {
-            Some((hash, seen)) => (hash.to_string(), seen.parse::<i64>().unwrap_or(0)),
-            // A marker written before it carried the time: read the session itself.
-            None => match self.load_hash(&marker).await? {
-                Some(session) => (marker, session.last_seen),
-                None => return Ok(false),
-            },
-        };
-        let idle = chrono::Utc::now().timestamp() - last_seen;
-        if idle <= live_window.as_secs() as i64 {
-            Ok(true)
-        } else {
-            let _: () = conn.del(self.session_key(&hash)).await?;
-            Ok(false)
-        }
+        let claimed: i64 = redis::Script::new(CLAIM)
+            .key(self.active_key(connection))
+            .arg(format!("{hash} {now}"))
+            .arg(now)
+            .arg(live_window.as_secs())
+            .arg(self.ttl.as_secs().max(1))
+            .arg(self.session_key(""))
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(claimed == 1)
     }
 }
+
+/// KEYS[1] the connection's live marker; ARGV[1] the new marker ("<hash> <now>"), ARGV[2] now
+/// (Unix seconds), ARGV[3] the live window (seconds), ARGV[4] the marker's TTL, ARGV[5] the
+/// session keys' prefix. Returns 0 (busy) while the marked session is live, else marks this
+/// session and returns 1. A marker without a time (written by an earlier release) is judged by
+/// its session's `last_seen`.
+const CLAIM: &str = r#"
+local marker = redis.call('GET', KEYS[1])
+if marker then
+    local hash, seen = string.match(marker, '^(%S+) (%d+)$')
+    if not hash then
+        hash = marker
+        local raw = redis.call('GET', ARGV[5] .. hash)
+        if raw then
+            local ok, session = pcall(cjson.decode, raw)
+            if ok and type(session) == 'table' then
+                seen = session.last_seen
+            end
+        end
+    end
+    if seen and tonumber(ARGV[2]) - tonumber(seen) <= tonumber(ARGV[3]) then
+        return 0
+    end
+    redis.call('DEL', ARGV[5] .. hash)
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
+return 1
+"#;
 
 /// KEYS[1] the session, KEYS[2] the connection's live marker; ARGV[1] the marker's prefix for
 /// this session ("<hash> "). Like [`REMOVE`], returning the session as it was.
