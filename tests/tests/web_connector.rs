@@ -625,8 +625,8 @@ async fn post_soap(env: &TestEnv, action: &str, body: Vec<u8>) -> (u16, String) 
 #[tokio::test]
 async fn the_captured_real_requests_are_answered_in_band() {
     let env = TestEnv::start().await;
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/qbwc-samples");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/tests/golden/qbwc-samples");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).expect("samples dir") {
         let path = entry.expect("entry").path();

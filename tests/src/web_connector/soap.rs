@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn envelope_matches_the_captured_authenticate_bytes() {
         let captured =
-            include_str!("../../../../shared/specs/qbwc-samples/01-authenticate.request.xml");
+            include_str!("../../../shared/tests/golden/qbwc-samples/01-authenticate.request.xml");
         let ours = envelope(
             "authenticate",
             &[("strUserName", "api"), ("strPassword", "password")],
@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn envelope_matches_the_captured_subsequent_send_request() {
         let captured = include_str!(
-            "../../../../shared/specs/qbwc-samples/04-sendRequestXML-subsequent-call.request.xml"
+            "../../../shared/tests/golden/qbwc-samples/04-sendRequestXML-subsequent-call.request.xml"
         );
         let ours = envelope(
             "sendRequestXML",

@@ -1,5 +1,5 @@
-//! The captured and documented samples in `specs/shipstation-samples` parse, and what we
-//! send looks like what ShipStation was sent.
+//! The captured and documented samples in `tests/golden/shipstation-samples` (copies of
+//! `specs/shipstation-samples`) parse, and what we send looks like what ShipStation was sent.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -11,7 +11,7 @@ use super::*;
 
 fn sample(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/specs/shipstation-samples")
+        .join("tests/golden/shipstation-samples")
         .join(name);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read sample {}: {e}", path.display()))
