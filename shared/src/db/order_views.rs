@@ -84,7 +84,8 @@ pub fn contains_pattern(q: &str) -> String {
     out
 }
 
-/// A page of the connection's orders, most recently updated first, and the total matching.
+/// A page of the connection's orders, newest first (by when the sale first arrived, so an order
+/// keeps its place when its sale is edited), and the total matching.
 pub async fn list(
     tx: &mut Tx,
     connection: ConnectionId,
@@ -101,7 +102,7 @@ pub async fn list(
     .await?;
     let offset = (query.page.max(1) - 1).saturating_mul(query.per_page);
     let rows = sqlx::query_as(&format!(
-        "{SELECT} WHERE {FILTER} ORDER BY o.updated_at DESC, o.id DESC LIMIT $4 OFFSET $5"
+        "{SELECT} WHERE {FILTER} ORDER BY o.created_at DESC, o.id DESC LIMIT $4 OFFSET $5"
     ))
     .bind(connection)
     .bind(query.status)

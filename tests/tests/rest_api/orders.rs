@@ -136,6 +136,18 @@ async fn orders_are_listed_newest_first_filtered_searched_and_paged() {
     let blank = env.get(Some(&t), &list("?status=&q=&page=")).await;
     assert_eq!(blank.body["total"], 5);
 
+    // An order keeps its place when its sale changes (newest first means first received).
+    sqlx::query("UPDATE orders SET updated_at = now() WHERE id = $1")
+        .bind(ids[0])
+        .execute(&env.db().await)
+        .await
+        .expect("edit");
+    let after_edit = env.get(Some(&t), &list("")).await;
+    assert_eq!(
+        refs(&after_edit.body),
+        ["1005", "50%OFF", "1003", "1002", "1001"]
+    );
+
     let page2 = env.get(Some(&t), &list("?page=2&per_page=2")).await;
     assert_eq!(page2.status, 200);
     assert_eq!(refs(&page2.body), ["1003", "1002"]);

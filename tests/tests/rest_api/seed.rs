@@ -102,7 +102,8 @@ pub(crate) async fn seed_customer(db: &PgPool, tenant: Uuid, conn: Uuid, custome
         .expect("seed customer");
 }
 
-/// A sale and its order in `status`, last updated `minutes_ago`; returns the order id.
+/// A sale and its order in `status`, created and last updated `minutes_ago`; returns the order
+/// id.
 pub(crate) async fn seed_order(
     db: &PgPool,
     tenant: Uuid,
@@ -114,8 +115,9 @@ pub(crate) async fn seed_order(
     let sale_id = seed_sale(db, tenant, conn, sale).await;
     let id = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO orders (id, tenant_id, connection_id, sale_id, status, order_key, push_requested_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now() - interval '1 day', now() - $7 * interval '1 minute')",
+        "INSERT INTO orders (id, tenant_id, connection_id, sale_id, status, order_key, push_requested_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now() - interval '1 day', now() - $7 * interval '1 minute',
+                 now() - $7 * interval '1 minute')",
     )
     .bind(id)
     .bind(tenant)
