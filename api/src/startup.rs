@@ -137,6 +137,8 @@ fn app(
         .app_data(
             web::JsonConfig::default()
                 .limit(json_limit)
+                // A JSON body sent without a Content-Type is still read; a wrong one is refused.
+                .content_type_required(false)
                 .error_handler(json_error),
         )
         .app_data(web::QueryConfig::default().error_handler(query_error))

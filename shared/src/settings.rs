@@ -85,9 +85,6 @@ impl SyncSettings {
 
     /// Checks values; the error names the field.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        if self.transaction_types.is_empty() && self.sync_orders_to_shipstation {
-            return Err(("transaction_types", "must name at least one type".into()));
-        }
         if self.shipping_item_name.trim().is_empty() || self.shipping_item_name.len() > 159 {
             return Err(("shipping_item_name", "must be 1 to 159 characters".into()));
         }

@@ -389,6 +389,27 @@ async fn outside_production_a_plain_http_base_url_is_subscribed_too() {
     assert!(subs[0]["Url"]
         .as_str()
         .is_some_and(|u| u.starts_with("http://")));
+
+    // The same key and host sent again (here with the base URL as given at creation) are the
+    // same account: the webhook, its token and its subscription stay.
+    let same = env
+        .patch_json(
+            Some(&shop.tenant),
+            &shop.path(""),
+            &json!({"api_key": shop.key(), "api_secret": "secret", "base_url": env.fake.base_url()}),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert!(same.body.get("webhook_url").is_none(), "{}", same.body);
+    assert_eq!(env.fake.subscriptions(shop.key()), subs);
+    let hook = env
+        .http
+        .post(&shop.webhook_url)
+        .json(&json!({"resource_url": format!("{}/shipments?batchId=1", env.fake.base_url()), "resource_type": "SHIP_NOTIFY"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(hook.status().as_u16(), 200, "the webhook URL still answers");
 }
 
 #[tokio::test]

@@ -860,6 +860,62 @@ async fn a_database_failure_mid_session_is_reported_and_the_next_run_loses_nothi
 }
 
 #[tokio::test]
+async fn sales_modified_before_the_sync_start_are_skipped_with_the_reason() {
+    let env = TestEnv::start().await;
+    let t = env.signup().await;
+    let (conn, _) = env.create_connection(&t).await;
+    // The company's clock reads 2026-11-29 10:15 in California (18:15 UTC).
+    let company = Company::new();
+    let early = company.generate_invoices(1);
+    // 17:00 in California is already the 30th in UTC, the sync start date.
+    company.advance_clock(6 * 3600 + 40 * 60);
+    let late = company.generate_invoices(1);
+    let settings = env
+        .put_json(
+            Some(&t),
+            &format!("/api/v1/connections/{conn}/settings"),
+            &json!({"sync_from": "2026-11-30"}),
+        )
+        .await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    let (user, pass) = env.pair_web_connector(&t, conn).await;
+    let report = run(&env, &company, &user, &pass).await;
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert_monotonic_to_100(&report);
+    // QuickBooks reads the filter in its own zone: the query starts the day before.
+    assert!(
+        report
+            .requests
+            .iter()
+            .any(|r| r.contains("<FromModifiedDate>2026-11-29T00:00:00</FromModifiedDate>")),
+        "{:?}",
+        report.requests
+    );
+    let list = |status: &'static str| {
+        let (env, t) = (&env, &t);
+        async move {
+            env.get(
+                Some(t),
+                &format!("/api/v1/connections/{conn}/orders?status={status}"),
+            )
+            .await
+        }
+    };
+    let skipped = list("skipped").await;
+    assert_eq!(skipped.body["total"], 1, "{}", skipped.text);
+    assert_eq!(skipped.body["orders"][0]["txn_id"], early[0].as_str());
+    let reason = skipped.body["orders"][0]["skip_reason"].to_string();
+    assert!(
+        reason.contains("before the sync start date 2026-11-30"),
+        "{}",
+        skipped.text
+    );
+    let pending = list("pending").await;
+    assert_eq!(pending.body["total"], 1, "{}", pending.text);
+    assert_eq!(pending.body["orders"][0]["txn_id"], late[0].as_str());
+}
+
+#[tokio::test]
 async fn test_sales_are_fetched_by_ref_number_whatever_the_filters_say() {
     let env =
         TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;

@@ -477,19 +477,22 @@ pub fn later(a: &str, b: Option<&str>) -> bool {
 }
 
 /// Where an iterator starts: the watermark minus `overlap_secs` (QuickBooks reads the filter in
-/// the PC's local time and gets DST offsets wrong), never before the sync start date.
+/// the PC's local time and gets DST offsets wrong), never before the day before the sync start
+/// date. `sync_from` is a UTC date and QuickBooks reads the filter in the company's own zone,
+/// so the query starts a day early and `skip_reason` holds each sale against the exact instant.
 pub fn iterator_start(
     watermark: Option<&str>,
     sync_from: chrono::NaiveDate,
     overlap_secs: i64,
 ) -> String {
+    let floor = sync_from.pred_opt().unwrap_or(sync_from);
     // Midnight without an offset: QuickBooks reads it in the company's own local time.
-    let from_day = sync_from.format("%Y-%m-%dT00:00:00").to_string();
+    let from_day = floor.format("%Y-%m-%dT00:00:00").to_string();
     let Some(w) = watermark else { return from_day };
     match chrono::DateTime::parse_from_rfc3339(w) {
         Ok(t) => {
             let start = t - chrono::Duration::seconds(overlap_secs);
-            if start.date_naive() < sync_from {
+            if start.date_naive() < floor {
                 from_day
             } else {
                 start.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
@@ -597,8 +600,8 @@ mod tests {
     }
 
     #[test]
-    fn iterator_start_subtracts_the_overlap_but_not_past_sync_from() {
-        let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+    fn iterator_start_subtracts_the_overlap_but_not_past_the_day_before_sync_from() {
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
         assert_eq!(iterator_start(None, from, 600), "2026-11-01T00:00:00");
         assert_eq!(
             iterator_start(Some("2026-11-20T10:15:00-08:00"), from, 600),

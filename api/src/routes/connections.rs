@@ -280,11 +280,12 @@ pub async fn patch(
     let before = row.clone();
     let mut new_account = None;
     if credentials_changed {
+        let old_key = keys
+            .open_string(&row.api_key_sealed)
+            .map_err(ApiError::internal)?;
         let key = match body.api_key.as_deref() {
             Some(k) => non_empty(Some(k), "api_key", 200)?.to_string(),
-            None => keys
-                .open_string(&row.api_key_sealed)
-                .map_err(ApiError::internal)?,
+            None => old_key.clone(),
         };
         let secret = match body.api_secret.as_deref() {
             Some(s) => non_empty(Some(s), "api_secret", 200)?.to_string(),
@@ -297,7 +298,11 @@ pub async fn patch(
             None => row.base_url.clone(),
         };
         let stores = verify(&client_for(&state, &base_url, &key, &secret)).await?;
-        new_account = Some((base_url.clone(), key.clone(), secret.clone()));
+        // Only another key or host can be another account; the same values sent again (or a
+        // new secret for the same key) keep the webhook and its token.
+        if key != old_key || base_url != row.base_url {
+            new_account = Some((base_url.clone(), key.clone(), secret.clone()));
+        }
         let ids: Vec<i64> = stores.iter().map(|s| s.store_id).collect();
         let forgotten = db::orders::forget_foreign_identities(&mut tx, id, &ids).await?;
         if forgotten > 0 {

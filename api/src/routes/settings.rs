@@ -255,14 +255,13 @@ mod tests {
                 json!({"tracking_field": "notes"}),
                 "tracking_field: must be",
             ),
-            (
-                json!({"transaction_types": []}),
-                "transaction_types: must name at least one",
-            ),
         ];
         for (body, want) in cases {
             let got = apply(body.clone()).expect_err("invalid");
             assert!(got.starts_with(want), "{body}: {got}");
         }
+        // No types at all is allowed: nothing is read (write-backs still run).
+        let none = apply(json!({"transaction_types": []})).expect("no types");
+        assert!(none.transaction_types.is_empty());
     }
 }

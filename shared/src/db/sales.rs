@@ -57,19 +57,36 @@ pub fn skip_reason(sale: &Sale, settings: &SyncSettings) -> Option<String> {
             });
         }
     }
-    let modified = sale
-        .time_modified
-        .get(..10)
-        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
-    if let Some(day) = modified {
-        if day < settings.sync_from {
+    if let Some(modified) = modified_utc(&sale.time_modified) {
+        let start = settings
+            .sync_from
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+        if modified < start {
             return Some(format!(
-                "Last modified {day}, before the sync start date {}.",
+                "Last modified {}, before the sync start date {} (UTC).",
+                modified.format("%Y-%m-%d %H:%M UTC"),
                 settings.sync_from
             ));
         }
     }
     None
+}
+
+/// A qbXML `TimeModified` as a UTC instant: with its offset when it has one (QuickBooks
+/// always sends one), otherwise read as UTC; a bare date is its midnight.
+fn modified_utc(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let text = text.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.to_utc());
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
+        return Some(t.and_utc());
+    }
+    text.get(..10)?
+        .parse::<chrono::NaiveDate>()
+        .ok()
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
 fn describe(sale: &Sale) -> String {
@@ -370,5 +387,27 @@ mod tests {
         assert_eq!(content_hash(&a), content_hash(&b));
         b.memo = Some("changed".into());
         assert_ne!(content_hash(&a), content_hash(&b));
+    }
+
+    #[test]
+    fn the_sync_start_is_midnight_utc_of_its_date() {
+        let mut settings = SyncSettings::defaults("2026-11-02".parse().expect("date"));
+        settings.transaction_types = vec![TxnType::Invoice];
+        let at = |t: &str| {
+            let mut s = sale("A");
+            s.time_modified = t.into();
+            skip_reason(&s, &settings)
+        };
+        // 17:00 in California on the 1st is 01:00 UTC on the 2nd: after the start.
+        assert_eq!(at("2026-11-01T17:00:00-08:00"), None);
+        assert_eq!(at("2026-11-02T00:00:00"), None);
+        let before = at("2026-11-01T15:59:59-08:00").expect("skipped");
+        assert!(
+            before.contains("before the sync start date 2026-11-02"),
+            "{before}"
+        );
+        assert!(at("2026-11-01T23:59:59Z").is_some());
+        assert!(at("2026-10-31").is_some());
+        assert_eq!(at("not a time"), None);
     }
 }

@@ -6,12 +6,11 @@ use super::Tx;
 use crate::ids::{ConnectionId, TenantId};
 use crate::settings::SyncSettings;
 
-/// The day the connection was made, in US Pacific time: the westernmost mainland US zone, so
-/// a merchant's own "today" is never earlier than this (a UTC date could be a day ahead).
+/// The day the connection was made: the UTC date of its `created_at`, as the API shows it.
+/// Sales are held against `sync_from` as UTC instants (`db::sales::skip_reason`), so a sale
+/// modified after the connection was made is never before it, whatever the merchant's zone.
 pub fn default_sync_from(created_at: DateTime<Utc>) -> chrono::NaiveDate {
-    created_at
-        .with_timezone(&chrono_tz::America::Los_Angeles)
-        .date_naive()
+    created_at.date_naive()
 }
 
 /// The settings of `connection` (created at `created_at`), defaults when never saved.

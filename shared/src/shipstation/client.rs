@@ -130,6 +130,13 @@ impl ShipStationClient {
         let status = resp.status();
         tracing::Span::current().record("http.status_code", status.as_u16());
         let rate = RateInfo::from_headers(resp.headers());
+        // V1 documents only X-Rate-Limit-Reset; a Retry-After (V2, proxies) is honoured too.
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let text = resp
             .text()
             .await
@@ -149,7 +156,10 @@ impl ShipStationClient {
                 Ok(Answer { body, rate })
             }
             StatusCode::TOO_MANY_REQUESTS => Err(ShipStationError::RateLimited {
-                reset: rate.reset.unwrap_or(Duration::from_secs(60)),
+                reset: match (rate.reset, retry_after) {
+                    (Some(a), Some(b)) => a.max(b),
+                    (a, b) => a.or(b).unwrap_or(Duration::from_secs(60)),
+                },
             }),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(ShipStationError::Unauthorized),
             s if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Err(

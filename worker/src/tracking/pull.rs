@@ -267,11 +267,10 @@ impl Pull<'_> {
             .await?;
         urls.sort();
         urls.dedup();
-        let base = self.target.connection.base_url.clone();
         while let Some(url) = urls.pop() {
-            let Some(query) = resource_query(&url, &base) else {
+            let Some(query) = resource_query(&url) else {
                 tracing::warn!(
-                    "SHIP_NOTIFY resource_url is not this connection's /shipments; not fetched"
+                    "SHIP_NOTIFY resource_url is not a filtered /shipments list; not fetched"
                 );
                 continue;
             };
