@@ -495,7 +495,9 @@ pub fn iterator_start(
             if start.date_naive() < floor {
                 from_day
             } else {
-                start.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+                // The local wall time only: QuickBooks reads the filter in its own zone, and the
+                // offset it wrote may be wrong by DST's hour (qbwc.md, "DST / time zones").
+                start.format("%Y-%m-%dT%H:%M:%S").to_string()
             }
         }
         Err(_) => from_day,
@@ -605,7 +607,7 @@ mod tests {
         assert_eq!(iterator_start(None, from, 600), "2026-11-01T00:00:00");
         assert_eq!(
             iterator_start(Some("2026-11-20T10:15:00-08:00"), from, 600),
-            "2026-11-20T10:05:00-08:00"
+            "2026-11-20T10:05:00"
         );
         assert_eq!(
             iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600),

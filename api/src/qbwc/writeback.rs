@@ -60,36 +60,44 @@ impl WriteBackJob {
     }
 }
 
-/// `text` with `remove` taken out and the missing `add` numbers appended as `Tracking: a, b`.
+/// `text` with `remove` taken out of its `Tracking: a, b` segment (the one this code writes;
+/// the user's own words are never edited) and the missing `add` numbers appended to it.
 /// None when nothing changes.
 pub fn with_tracking(text: &str, add: &[String], remove: &[String]) -> Option<String> {
-    let mut out = text.to_string();
-    for r in remove.iter().filter(|r| !r.is_empty()) {
-        out = out
-            .replace(&format!(", {r}"), "")
-            .replace(&format!("{r}, "), "")
-            .replace(r.as_str(), "");
-    }
-    out = out
-        .replace("Tracking: ,", "Tracking:")
-        .trim_end()
-        .to_string();
-    if out.ends_with("Tracking:") {
-        out.truncate(out.len() - "Tracking:".len());
-        out = out.trim_end().trim_end_matches('|').trim_end().to_string();
-    }
-    let missing: Vec<&str> = add
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !a.is_empty() && !out.contains(a))
-        .collect();
-    if !missing.is_empty() {
-        if !out.is_empty() {
-            out.push_str(" | ");
+    const LABEL: &str = "Tracking:";
+    let (head, mut numbers, tail) = match text.rfind(LABEL) {
+        Some(at) => {
+            let rest = &text[at + LABEL.len()..];
+            let end = rest.find(" | ").unwrap_or(rest.len());
+            let numbers: Vec<String> = rest[..end]
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (&text[..at], numbers, &rest[end..])
         }
-        out.push_str("Tracking: ");
-        out.push_str(&missing.join(", "));
+        None => (text, Vec::new(), ""),
+    };
+    numbers.retain(|n| !remove.contains(n));
+    for a in add.iter().filter(|a| !a.is_empty()) {
+        // A number already in the text (typed by the user, say) is not added again.
+        if !numbers.contains(a) && !head.contains(a.as_str()) && !tail.contains(a.as_str()) {
+            numbers.push(a.clone());
+        }
     }
+    let head = head.trim_end().trim_end_matches('|').trim_end();
+    let tail = tail.trim_start().trim_start_matches('|').trim_start();
+    let segment = if numbers.is_empty() {
+        String::new()
+    } else {
+        format!("{LABEL} {}", numbers.join(", "))
+    };
+    let out = [head, segment.as_str(), tail]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ");
     (out != text).then_some(out)
 }
 
@@ -132,7 +140,9 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
         }
         TrackingField::Other => {
             let value = joined_within(&job.add_tracking, MAX_OTHER);
-            if sale.other.as_deref().unwrap_or("") != value {
+            // A first number longer than the field would clear it: leave the user's value.
+            let fits = !value.is_empty() || job.add_tracking.iter().all(|t| t.is_empty());
+            if fits && sale.other.as_deref().unwrap_or("") != value {
                 other = Some(value);
                 changes
                     .summary
@@ -299,6 +309,16 @@ mod tests {
             with_tracking("Note | Tracking: A", &[], &["A".into()]).as_deref(),
             Some("Note")
         );
+        // A voided number is taken out of the tracking segment only, not out of the user's text.
+        assert_eq!(
+            with_tracking("Label A was damaged | Tracking: A, B", &[], &["A".into()]).as_deref(),
+            Some("Label A was damaged | Tracking: B")
+        );
+        assert_eq!(
+            with_tracking("Tracking: A | Leave at door", &["C".into()], &[]).as_deref(),
+            Some("Tracking: A, C | Leave at door")
+        );
+        assert_eq!(with_tracking("Tracking: A", &["A".into()], &[]), None);
     }
 
     #[test]

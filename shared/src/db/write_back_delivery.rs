@@ -130,7 +130,9 @@ pub async fn refresh_sale(
     sale: &Sale,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE qb_sales SET edit_sequence = $4, time_modified = $5, updated_at = now()
+        // A reply without one of them (a terse Mod echo) keeps what is stored for it.
+        "UPDATE qb_sales SET edit_sequence = COALESCE(NULLIF($4, ''), edit_sequence),
+                time_modified = COALESCE(NULLIF($5, ''), time_modified), updated_at = now()
          WHERE connection_id = $1 AND txn_type = $2 AND txn_id = $3",
     )
     .bind(connection)

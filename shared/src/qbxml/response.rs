@@ -152,7 +152,11 @@ fn rs_message(rs: &XmlElement) -> Result<RsMessage, QbxmlError> {
             }
             _ => continue,
         };
-        sales.push(sale::sale_from_ret(txn_type, ret)?);
+        sales.push(sale::sale_from_ret(
+            txn_type,
+            ret,
+            rs.name.ends_with("ModRs"),
+        )?);
         line_orders.push(sale::line_order(txn_type, ret));
     }
     Ok(RsMessage {

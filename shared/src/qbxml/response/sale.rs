@@ -101,7 +101,17 @@ fn group(g: &XmlElement, line_name: &str) -> SaleLineGroup {
 /// Builds a [`Sale`] from a transaction `*Ret`. `TxnID`, `EditSequence` and `TimeModified`
 /// are required; everything else is optional. An invoice has no `TotalAmount`, so its total
 /// is `Subtotal + SalesTaxTotal`.
-pub(super) fn sale_from_ret(txn_type: TxnType, ret: &XmlElement) -> Result<Sale, QbxmlError> {
+/// `lenient`: a `*ModRs` echo, where only the TxnID matters (QuickBooks sends the whole
+/// object, but a Mod that was applied must not be reported as failed for a missing field).
+pub(super) fn sale_from_ret(
+    txn_type: TxnType,
+    ret: &XmlElement,
+    lenient: bool,
+) -> Result<Sale, QbxmlError> {
+    let needed = |name: &'static str| match required(ret, name) {
+        Err(_) if lenient => Ok(String::new()),
+        other => other,
+    };
     let stem = txn_type.qbxml_name();
     let line_name = format!("{stem}LineRet");
     let group_name = format!("{stem}LineGroupRet");
@@ -112,8 +122,8 @@ pub(super) fn sale_from_ret(txn_type: TxnType, ret: &XmlElement) -> Result<Sale,
     Ok(Sale {
         txn_type,
         txn_id: required(ret, "TxnID")?,
-        edit_sequence: required(ret, "EditSequence")?,
-        time_modified: required(ret, "TimeModified")?,
+        edit_sequence: needed("EditSequence")?,
+        time_modified: needed("TimeModified")?,
         time_created: text(ret, "TimeCreated"),
         ref_number: text(ret, "RefNumber"),
         txn_date: date(ret, "TxnDate"),

@@ -373,6 +373,26 @@ fn bad_documents_are_errors() {
         })
     );
     assert_eq!(parse_response("<QBXML/>").map(|r| r.responses.len()), Ok(0));
+    // A terse Mod echo (TxnID and EditSequence only) is still a successful Mod.
+    let terse = "<QBXML><QBXMLMsgsRs><InvoiceModRs statusCode=\"0\"><InvoiceRet><TxnID>1-2</TxnID><EditSequence>9</EditSequence></InvoiceRet></InvoiceModRs></QBXMLMsgsRs></QBXML>";
+    let rs = parse_response(terse).expect("terse mod");
+    let sale = &rs.responses[0].sales[0];
+    assert_eq!(
+        (
+            sale.txn_id.as_str(),
+            sale.edit_sequence.as_str(),
+            sale.time_modified.as_str()
+        ),
+        ("1-2", "9", "")
+    );
+    let query = terse.replace("InvoiceModRs", "InvoiceQueryRs");
+    assert!(matches!(
+        parse_response(&query),
+        Err(QbxmlError::MissingElement {
+            element: "TimeModified",
+            ..
+        })
+    ));
 }
 
 #[test]
