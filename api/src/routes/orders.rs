@@ -128,9 +128,10 @@ pub async fn list_orders(
     params: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let q = query(&params)?;
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
+    // A foreign id is 404 whatever the query says (a 422 would tell it exists).
     load(&mut tx, id).await?;
+    let q = query(&params)?;
     let (orders, total) = db::order_views::list(&mut tx, id, &q).await?;
     tx.commit().await?;
     let out: Vec<Value> = orders.iter().map(order_out).collect();

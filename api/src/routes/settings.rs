@@ -60,11 +60,12 @@ pub async fn put_settings(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
+    let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
+    // A foreign id is 404 whatever the body says.
+    let conn = load(&mut tx, id).await?;
     let patch = body
         .as_object()
         .ok_or_else(|| ApiError::validation("body", "must be a JSON object of settings"))?;
-    let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
-    let conn = load(&mut tx, id).await?;
     let current = db::sync_settings::load(&mut tx, id, conn.created_at).await?;
     let next = merge(current, patch)?;
     db::sync_settings::save(&mut tx, user.tenant_id, id, &next).await?;

@@ -244,6 +244,19 @@ async fn orders_are_listed_newest_first_filtered_searched_and_paged() {
     let other = env.signup().await;
     let (other_conn, _) = env.create_connection(&other).await;
     assert_eq!(env.get(Some(&other), &list("")).await.status, 404);
+    // A bad filter on a foreign connection is still 404, not 422.
+    assert_eq!(
+        env.get(Some(&other), &list("?status=lost")).await.status,
+        404
+    );
+    let put = env
+        .put_json(
+            Some(&other),
+            &format!("/api/v1/connections/{a}/settings"),
+            &json!([1]),
+        )
+        .await;
+    assert_eq!(put.status, 404, "{}", put.body);
     assert_eq!(
         env.get(
             Some(&other),

@@ -245,7 +245,15 @@ impl Session<'_> {
                 .results
                 .iter()
                 .find(|r| r.order_key.as_deref() == Some(p.pending.order_key.as_str()))
-                .or_else(|| resp.results.get(i));
+                // By position only when ShipStation named no keys at all: a keyed answer that
+                // leaves an order out must not lend it another order's result.
+                .or_else(|| {
+                    resp.results
+                        .iter()
+                        .all(|r| r.order_key.as_deref().is_none_or(str::is_empty))
+                        .then(|| resp.results.get(i))
+                        .flatten()
+                });
             match result {
                 Some(r) if r.success && r.order_id.is_some_and(|id| id > 0) => {
                     let number = r.order_number.as_deref().unwrap_or(&p.order.order_number);
