@@ -283,6 +283,33 @@ async fn a_stale_edit_sequence_is_requeried_and_user_edits_are_kept() {
 }
 
 #[tokio::test]
+async fn a_sale_edited_throughout_a_session_gets_its_tracking_on_the_next_run() {
+    let s = setup(json!({})).await;
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe").line(LineSpec::item("Widget").qty(1).rate_str("5")),
+    );
+    s.run().await;
+    let order = s.write_back(txn.as_str(), &["1ZBUSYEDIT"], &[], None).await;
+    // Every Mod of this session meets a newer EditSequence.
+    s.company.fail_with_status(StatusFault {
+        request: Some("InvoiceModRq".into()),
+        code: 3200,
+        severity: "Error".into(),
+        message: "The provided edit sequence \"1\" is out-of-date.".into(),
+        times: 3,
+    });
+    let first = s.run().await;
+    assert_eq!(mods(&first), 3, "tried three times in the session");
+    assert_ne!(s.order(order).await["status"], "write_back_failed");
+    assert_ne!(s.order(order).await["status"], "written_back");
+    let second = s.run().await;
+    assert_eq!(mods(&second), 1);
+    assert_eq!(s.order(order).await["status"], "written_back");
+    let after = s.company.get(txn.as_str()).expect("txn");
+    assert_eq!(after.memo.as_deref(), Some("Tracking: 1ZBUSYEDIT"));
+}
+
+#[tokio::test]
 async fn a_sale_in_use_in_quickbooks_gets_its_tracking_on_the_next_run() {
     let s = setup(json!({})).await;
     let txn = s.company.add_invoice(

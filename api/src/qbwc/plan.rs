@@ -427,7 +427,15 @@ fn on_write_back(
             if rs.status_code == 3200 {
                 *attempts += 1;
                 if *attempts >= MAX_WRITE_BACK_ATTEMPTS {
-                    out.write_back_failed = Some((job.clone(), refused(rs)));
+                    // Still being edited: park it for the next run (deferral has its own limit).
+                    out.write_back_deferred = Some((
+                        job.clone(),
+                        format!(
+                            "{} kept changing in QuickBooks while tracking was written ({}). It is tried again on the next run.",
+                            job.sale_label(),
+                            refused(rs)
+                        ),
+                    ));
                     return true;
                 }
                 // Edited in QuickBooks meanwhile: query again and rebuild.
