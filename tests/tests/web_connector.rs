@@ -818,6 +818,22 @@ async fn a_database_failure_mid_session_is_reported_and_the_next_run_loses_nothi
     let company = Company::new();
     company.generate_invoices(5);
     let db = env.db().await;
+    // Authenticate cannot open the run: the Web Connector is told "busy" (try later), not
+    // "none" (nothing to do).
+    sqlx::query(
+        "REVOKE EXECUTE ON FUNCTION qbwc_open_run(uuid, uuid, uuid, bigint) FROM quayside_app",
+    )
+    .execute(&db)
+    .await
+    .expect("revoke");
+    let refused = run(&env, &company, &user, &pass).await;
+    assert_eq!(refused.auth_status, "busy", "{refused:?}");
+    sqlx::query(
+        "GRANT EXECUTE ON FUNCTION qbwc_open_run(uuid, uuid, uuid, bigint) TO quayside_app",
+    )
+    .execute(&db)
+    .await
+    .expect("grant");
     // Storing sales fails (the app role may not insert them) while everything else works.
     sqlx::query("REVOKE INSERT ON qb_sales FROM quayside_app")
         .execute(&db)

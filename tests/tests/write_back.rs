@@ -532,6 +532,17 @@ async fn voided_tracking_is_removed_and_custom_fields_are_supported() {
         .await;
     s.run().await;
     assert_eq!(value(&s.company).as_deref(), Some("1ZSECOND"));
+    // Then the second: QuickBooks has no empty value, so the field is deleted.
+    let order = s.write_back(txn.as_str(), &[], &["1ZSECOND"], None).await;
+    let report = s.run().await;
+    assert!(
+        report.requests.iter().any(|r| r.contains("<DataExtDelRq")),
+        "{:?}",
+        report.requests
+    );
+    assert_eq!(value(&s.company), None);
+    let events = s.order(order).await["events"].to_string();
+    assert!(!events.contains("refused"), "{events}");
 }
 
 #[tokio::test]

@@ -201,3 +201,52 @@ async fn out_of_budget_jobs_are_rescheduled_not_slept_on() {
     assert_eq!(env.order(ids[0]).await.0, "pending");
     assert_eq!(ctx.queues.order_push_depth().await.expect("depth"), 1);
 }
+
+#[tokio::test]
+async fn the_rate_headers_of_an_error_count_so_the_retry_waits_instead_of_meeting_a_429() {
+    // Another app shares the key: ShipStation's window holds 2 requests, ours thinks 40.
+    let env = TestEnv::start(FakeConfig {
+        rate_limit: 2,
+        ..FakeConfig::default()
+    })
+    .await;
+    let ctx = env.context(test_config());
+    let ids = sales(&env, 1).await;
+    // GET /stores spends one, the createorders that meets a 500 the last one.
+    env.fake
+        .force_status_on(&env.account.api_key, "/orders/createorders", 500);
+    let first = push_orders(&ctx, &env.job(&ids)).await.expect("first");
+    assert!(first.retry_in.is_some(), "{first:?}");
+    let retry = push_orders(&ctx, &env.job(&ids)).await.expect("retry");
+    assert!(
+        retry.deferred_for.is_some(),
+        "the 500's Remaining: 0 is known: {retry:?}"
+    );
+    assert_eq!(env.calls(CREATE_ORDERS, 429), 0, "{:?}", env.requests());
+    assert_eq!(env.order(ids[0]).await.0, "pending");
+}
+
+#[tokio::test]
+async fn a_batch_that_keeps_meeting_500s_goes_on_in_halves() {
+    let env = TestEnv::start(FakeConfig::default()).await;
+    let ctx = env.context(test_config());
+    env.set_store(env.account.manual_store_id()).await;
+    let ids = sales(&env, 4).await;
+    env.fake.force_status(&env.account.api_key, 500, 2);
+    let depth = || async { ctx.queues.order_push_depth().await.expect("depth") };
+    let before = depth().await;
+    let first = push_orders(&ctx, &env.job(&ids)).await.expect("first");
+    assert!(first.retry_in.is_some(), "{first:?}");
+    assert_eq!(
+        depth().await,
+        before + 1,
+        "the first 500 retries the batch whole"
+    );
+    let second = push_orders(&ctx, &env.job(&ids)).await.expect("second");
+    assert!(second.retry_in.is_some(), "{second:?}");
+    assert_eq!(depth().await, before + 3, "the second goes on as two jobs");
+    // Each half on its own: both delivered.
+    let (a, b) = ids.split_at(2);
+    assert_eq!(push_orders(&ctx, &env.job(a)).await.expect("a").pushed, 2);
+    assert_eq!(push_orders(&ctx, &env.job(b)).await.expect("b").pushed, 2);
+}

@@ -148,3 +148,46 @@ async fn out_of_budget_pulls_are_rescheduled_not_slept_on() {
     assert!(report.watermark.is_none());
     assert!(queued(&env).await, "the deferred pull waits in the queue");
 }
+
+#[tokio::test]
+async fn a_void_pass_cut_short_keeps_the_watermark_so_no_void_is_missed() {
+    let env = TestEnv::start(FakeConfig::default()).await;
+    let keys = pushed(&env).await;
+    for k in &keys {
+        env.fake
+            .ship_order(&env.account.api_key, k, ShipSpec::default())
+            .await
+            .expect("ship");
+    }
+    // The first pull records the labels (the push's two requests and its two pages).
+    let first = pull_tracking(&env.context(test_config()), &job(&env))
+        .await
+        .expect("first pull");
+    let moved = first.watermark.expect("the first pull moves the watermark");
+    // The next pull's created labels and fulfillments take the last two requests of the
+    // window, and its void pass finds the budget gone.
+    let ctx = env.context(worker::WorkerConfig {
+        rate_limit: 6,
+        ..test_config()
+    });
+    let cut = pull_tracking(&ctx, &job(&env)).await.expect("pull");
+    assert_eq!(cut.pages, 2, "{cut:?}");
+    assert!(cut.deferred_for.is_some(), "{cut:?}");
+    assert!(
+        cut.watermark.is_none(),
+        "voids since the old start are read again next time: {cut:?}"
+    );
+    let mut tx = shared::db::tenant_tx(&env.db, env.tenant)
+        .await
+        .expect("tx");
+    let target = shared::db::tracking::pull_target(&mut tx, env.connection)
+        .await
+        .expect("target")
+        .expect("connection");
+    tx.commit().await.expect("commit");
+    // Postgres keeps microseconds.
+    assert_eq!(
+        target.watermark.map(|w| w.timestamp_micros()),
+        Some(moved.timestamp_micros())
+    );
+}

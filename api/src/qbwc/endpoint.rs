@@ -161,7 +161,8 @@ async fn dispatch(state: &AppState, call: QbwcCall) -> (QbwcReply, &'static str)
                 calls::note_internal_failure(state, ticket).await;
             }
             let reply = match call {
-                QbwcCall::Authenticate { .. } => QbwcReply::Authenticate(vec![String::new(), "none".into()]),
+                // "Application Busy", not "No data exchange required": the run did not happen.
+                QbwcCall::Authenticate { .. } => QbwcReply::Authenticate(vec![String::new(), "busy".into()]),
                 QbwcCall::SendRequestXml { .. } => QbwcReply::SendRequestXml(String::new()),
                 QbwcCall::ReceiveResponseXml { .. } => QbwcReply::ReceiveResponseXml(-101),
                 QbwcCall::GetLastError { .. } => QbwcReply::GetLastError(

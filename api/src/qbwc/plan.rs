@@ -26,6 +26,9 @@ pub const TRANSIENT_STATUSES: [i32; 6] = [1000, 3170, 3175, 3176, 3180, 3231];
 
 /// A QuickBooks edition without this transaction type (Sales Orders on QuickBooks Pro).
 const NOT_IN_THIS_EDITION: i32 = 3250;
+/// Customers per `CustomerQueryRq`: a first sync can name thousands, and one request for all
+/// of them could outlast the Web Connector's wait for QuickBooks.
+const CUSTOMER_BATCH: usize = 100;
 
 /// Sales per iterator page.
 pub const PAGE_SIZE: u32 = 100;
@@ -154,6 +157,16 @@ impl Plan {
         self.steps.is_empty()
     }
 
+    /// The customers the next customer query asks for: the first [`CUSTOMER_BATCH`] not yet
+    /// asked, in order (so a replayed request asks for the same ones).
+    fn customer_batch(&self) -> Vec<String> {
+        self.customer_ids
+            .iter()
+            .take(CUSTOMER_BATCH)
+            .cloned()
+            .collect()
+    }
+
     fn complete_step(&mut self) {
         self.steps.pop_front();
         self.completed_steps += 1;
@@ -209,7 +222,7 @@ impl Plan {
                     }
                 }),
                 Step::Customers => {
-                    let ids: Vec<String> = self.customer_ids.iter().cloned().collect();
+                    let ids = self.customer_batch();
                     request::customer_query_by_list_ids(&id, &ids).ok()
                 }
             };
@@ -285,7 +298,11 @@ impl Plan {
                 max_modified,
                 ..
             } => {
-                if let Some(e) = qb_error {
+                if rs.status_code == NOT_IN_THIS_EDITION {
+                    // This edition has no such transactions (sales orders on QuickBooks Pro):
+                    // nothing to read, and nothing wrong with the run.
+                    self.complete_step();
+                } else if let Some(e) = qb_error {
                     // Leave the watermark where it is; the next session starts over.
                     out.error = Some(e);
                     self.complete_step();
@@ -313,9 +330,15 @@ impl Plan {
             Step::Customers => {
                 out.customers = rs.customers.clone();
                 out.error = qb_error.filter(|_| !rs.is_no_match());
-                out.customers_done = true;
-                self.customer_ids.clear();
-                self.complete_step();
+                for id in self.customer_batch() {
+                    self.customer_ids.remove(&id);
+                }
+                if self.customer_ids.is_empty() {
+                    out.customers_done = true;
+                    self.complete_step();
+                } else {
+                    self.fraction = (self.fraction + 1.0) / 2.0;
+                }
             }
         }
         out
@@ -586,10 +609,63 @@ mod tests {
     }
 
     #[test]
+    fn customers_are_asked_for_a_hundred_at_a_time() {
+        let mut plan = Plan::new(vec![
+            Step::Iterate {
+                txn_type: TxnType::Invoice,
+                from: "2026-11-01".into(),
+                iterator_id: None,
+                received: 0,
+                max_modified: None,
+            },
+            Step::Customers,
+        ]);
+        plan.next_request().expect("start");
+        let ret = |i: usize| {
+            format!("<InvoiceRet><TxnID>T{i}</TxnID><TimeModified>2026-11-02T10:00:00-08:00</TimeModified><EditSequence>1</EditSequence><CustomerRef><ListID>C{i:03}</ListID><FullName>N{i}</FullName></CustomerRef><TxnDate>2026-11-01</TxnDate></InvoiceRet>")
+        };
+        let rets: String = (0..150).map(ret).collect();
+        plan.on_response(&rs(&format!("<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><InvoiceQueryRs requestID=\"1\" statusCode=\"0\" statusSeverity=\"Info\" statusMessage=\"Status OK\" iteratorRemainingCount=\"0\" iteratorID=\"{{it}}\">{rets}</InvoiceQueryRs></QBXMLMsgsRs></QBXML>")));
+        let first = plan.next_request().expect("customers");
+        assert_eq!(first.matches("<ListID>").count(), 100);
+        assert!(first.contains("C000") && first.contains("C099") && !first.contains("C100"));
+        let empty = "<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><CustomerQueryRs requestID=\"2\" statusCode=\"0\" statusSeverity=\"Info\" statusMessage=\"Status OK\" /></QBXMLMsgsRs></QBXML>";
+        let h = plan.on_response(&rs(empty));
+        assert!(!h.customers_done);
+        let p = plan.percent();
+        assert!(p > 50 && p < 100, "{p}");
+        let second = plan.next_request().expect("the rest");
+        assert_eq!(second.matches("<ListID>").count(), 50);
+        assert!(second.contains("C100") && second.contains("C149"));
+        assert!(
+            plan.on_response(&rs(&empty.replace("\"2\"", "\"3\"")))
+                .customers_done
+        );
+        assert_eq!(plan.percent(), 100);
+        assert!(plan.next_request().is_none());
+    }
+
+    #[test]
     fn an_empty_plan_of_customers_is_done_at_once() {
         let mut plan = Plan::new(vec![Step::Customers]);
         assert!(plan.is_done());
         assert!(plan.next_request().is_none());
+        assert_eq!(plan.percent(), 100);
+    }
+
+    #[test]
+    fn an_edition_without_the_type_ends_its_iterator_without_an_error() {
+        let mut plan = Plan::new(vec![Step::Iterate {
+            txn_type: TxnType::SalesOrder,
+            from: "2026-11-01".into(),
+            iterator_id: None,
+            received: 0,
+            max_modified: None,
+        }]);
+        plan.next_request().expect("start");
+        let h = plan.on_response(&rs("<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><SalesOrderQueryRs requestID=\"1\" statusCode=\"3250\" statusSeverity=\"Error\" statusMessage=\"This feature is not enabled or not available in this version of QuickBooks.\" /></QBXMLMsgsRs></QBXML>"));
+        assert!(h.error.is_none(), "{:?}", h.error);
+        assert!(h.finished_iterator.is_none());
         assert_eq!(plan.percent(), 100);
     }
 

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::ids::OrderId;
 use shared::qbxml::request::{
-    data_ext_add, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams,
+    data_ext_add, data_ext_del, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams,
 };
 use shared::sale::{Sale, TxnType};
 use shared::settings::TrackingField;
@@ -155,15 +155,18 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
                 .data_ext
                 .iter()
                 .find(|d| d.name.eq_ignore_ascii_case(name));
-            if current.map(|d| d.value.as_str()) != Some(value.as_str()) {
+            let now = current.map(|d| d.value.as_str()).unwrap_or("");
+            // No value at all and none to write (every label voided) is already right.
+            if now != value {
                 let id = format!("{request_id}x");
+                let (txn_type, txn_id) = (job.txn_type, job.txn_id.as_str());
                 changes.data_ext = Some(match current {
-                    Some(_) => {
-                        data_ext_mod(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value)
+                    // QuickBooks has no empty custom-field value: clearing is a delete.
+                    Some(_) if value.is_empty() => {
+                        data_ext_del(&id, txn_type, txn_id, PUBLIC_OWNER, name)
                     }
-                    None => {
-                        data_ext_add(&id, job.txn_type, &job.txn_id, PUBLIC_OWNER, name, &value)
-                    }
+                    Some(_) => data_ext_mod(&id, txn_type, txn_id, PUBLIC_OWNER, name, &value),
+                    None => data_ext_add(&id, txn_type, txn_id, PUBLIC_OWNER, name, &value),
                 });
                 changes.summary.push(tracking_summary(
                     job,
@@ -366,6 +369,27 @@ mod tests {
         j.add_tracking.push("1Z888".into());
         let c = plan(&j, &s, &[], "7");
         assert!(c.data_ext.expect("data ext").contains("DataExtModRq"));
+    }
+
+    #[test]
+    fn a_custom_field_left_without_numbers_is_deleted_not_emptied() {
+        let mut j = job("custom:Tracking");
+        j.add_tracking.clear();
+        j.remove_tracking = vec!["1Z999".into()];
+        let mut s = sale();
+        s.data_ext = vec![shared::sale::DataExt {
+            owner_id: "0".into(),
+            name: "Tracking".into(),
+            value: "1Z999".into(),
+        }];
+        let xml = plan(&j, &s, &[], "7").data_ext.expect("data ext");
+        assert!(xml.contains("<DataExtDelRq requestID=\"7x\">"), "{xml}");
+        assert!(
+            xml.contains("<DataExtName>Tracking</DataExtName>") && !xml.contains("DataExtValue")
+        );
+        // Nothing there and nothing to write: no request at all.
+        s.data_ext.clear();
+        assert!(plan(&j, &s, &[], "7").data_ext.is_none());
     }
 
     #[test]

@@ -255,13 +255,14 @@ pub async fn preview_rules(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let id: ConnectionId = parse_id(&path)?;
+    let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
+    // A foreign or unknown connection is 404 whatever the body says.
+    let conn = load(&mut tx, id).await?;
     let ref_number = match body.get("ref_number") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(ApiError::validation("ref_number", "is required")),
     };
-    let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
-    let conn = load(&mut tx, id).await?;
     let settings = db::sync_settings::load(&mut tx, id, conn.created_at).await?;
     let rules = db::rules::list(&mut tx, id).await?;
     let found =

@@ -66,9 +66,29 @@ pub async fn migrate(url: &str) -> anyhow::Result<()> {
         }
     }
     let mut conn = sqlx::PgConnection::connect_with(&options(url)?).await?;
+    ensure_app_role(&mut conn).await;
     MIGRATOR.run(&mut conn).await?;
     conn.close().await?;
     Ok(())
+}
+
+/// Creates [`APP_ROLE`] when the cluster has none. Roles belong to the cluster, not the
+/// database: the migrations of two databases of one fresh cluster (two environments, or
+/// parallel test databases) race to create it, and the loser's `CREATE ROLE` fails with a
+/// unique violation that the first migration's guard (written for `duplicate_object`) does not
+/// catch. Failing here (no CREATEROLE right) is left to the migration to report.
+async fn ensure_app_role(conn: &mut sqlx::PgConnection) {
+    let create = format!(
+        "DO $$ BEGIN
+             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+                 CREATE ROLE {APP_ROLE} NOLOGIN;
+             END IF;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$"
+    );
+    if let Err(e) = sqlx::raw_sql(&create).execute(&mut *conn).await {
+        tracing::warn!(error = %e, "could not make sure the app role exists");
+    }
 }
 
 /// A pool whose connections run as [`APP_ROLE`].

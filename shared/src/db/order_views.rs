@@ -207,7 +207,7 @@ pub async fn reset_for_resend(
     }
     sqlx::query(
         "UPDATE orders SET status = 'pending', last_error = NULL, skip_reason = NULL, attempts = 0,
-             push_requested_at = now(), updated_at = now()
+             test_sale = false, push_requested_at = now(), updated_at = now()
          WHERE id = $1",
     )
     .bind(order)

@@ -7,7 +7,9 @@
 
 mod txn_mod;
 
-pub use txn_mod::{data_ext_add, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams};
+pub use txn_mod::{
+    data_ext_add, data_ext_del, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams,
+};
 
 use super::text::escape;
 use super::QBXML_VERSION;
@@ -147,6 +149,20 @@ fn txn_query_iterator(
     message_set(&[rq])
 }
 
+/// The `CustomerRet` elements a customer query asks for (what [`crate::sale::QbCustomer`]
+/// keeps): QuickBooks then leaves out notes, balances, custom fields and the rest.
+const CUSTOMER_RET_ELEMENTS: [&str; 9] = [
+    "ListID",
+    "FullName",
+    "CompanyName",
+    "FirstName",
+    "LastName",
+    "BillAddress",
+    "ShipAddress",
+    "Phone",
+    "Email",
+];
+
 /// `CustomerQueryRq` for the given customers (repeated `<ListID>`), for phone and e-mail.
 pub fn customer_query_by_list_ids(
     request_id: &str,
@@ -158,6 +174,9 @@ pub fn customer_query_by_list_ids(
     let mut rq = format!("<CustomerQueryRq requestID=\"{}\">\n", escape(request_id));
     for id in list_ids {
         leaf(&mut rq, 1, "ListID", id);
+    }
+    for element in CUSTOMER_RET_ELEMENTS {
+        leaf(&mut rq, 1, "IncludeRetElement", element);
     }
     rq.push_str("</CustomerQueryRq>\n");
     Ok(message_set(&[rq]))

@@ -1,6 +1,7 @@
 //! A small ShipStation V1 client: Basic auth, timeouts, rate-limit headers read on every
 //! response, errors classified by [`ShipStationError`].
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -49,6 +50,9 @@ pub struct ShipStationClient {
     base_url: String,
     api_key: SecretString,
     api_secret: SecretString,
+    /// The rate-limit headers of the latest response, errors included (ShipStation sends them
+    /// on every answer; an error is where the budget most often runs out).
+    last_rate: Arc<Mutex<Option<RateInfo>>>,
 }
 
 impl std::fmt::Debug for ShipStationClient {
@@ -81,7 +85,13 @@ impl ShipStationClient {
             base_url: base_url.trim_end_matches('/').to_string(),
             api_key,
             api_secret,
+            last_rate: Arc::default(),
         }
+    }
+
+    /// The rate-limit headers of the latest response, whatever its status.
+    pub fn last_rate(&self) -> Option<RateInfo> {
+        *self.last_rate.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn base_url(&self) -> &str {
@@ -112,6 +122,8 @@ impl ShipStationClient {
         body: Option<&B>,
     ) -> Result<Answer<T>, ShipStationError> {
         let url = format!("{}{}", self.base_url, path_and_query);
+        // A call that gets no answer leaves no headers behind.
+        *self.last_rate.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let mut req = self
             .http
             .request(method, &url)
@@ -130,6 +142,7 @@ impl ShipStationClient {
         let status = resp.status();
         tracing::Span::current().record("http.status_code", status.as_u16());
         let rate = RateInfo::from_headers(resp.headers());
+        *self.last_rate.lock().unwrap_or_else(|e| e.into_inner()) = Some(rate);
         // V1 documents only X-Rate-Limit-Reset; a Retry-After (V2, proxies) is honoured too.
         let retry_after = resp
             .headers()

@@ -1,27 +1,41 @@
-//! `DataExtAddRq` / `DataExtModRq` on transactions (custom fields and private data).
+//! `DataExtAddRq` / `DataExtModRq` / `DataExtDelRq` on transactions (custom fields and
+//! private data).
 
 use super::model::{DataExt, TxnKind};
 use super::process::{Rs, Status};
 use super::render::data_ext_node;
 use super::schema::{self, check_order, Invalid};
 use super::state::CompanyState;
-use super::xml::Element;
+use super::xml::{Element, Node};
 
-/// A parsed `DataExtAdd` / `DataExtMod` for a transaction.
+/// The three verbs of a transaction's data extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Add,
+    Mod,
+    Del,
+}
+
+/// A parsed `DataExtAdd` / `DataExtMod` / `DataExtDel` for a transaction.
 #[derive(Debug, Clone)]
 pub struct DataExtReq {
-    pub add: bool,
+    pub verb: Verb,
     pub owner_id: String,
     pub name: String,
     /// `TxnDataExtType` and `TxnID`; `None` for list/company targets (unsupported).
     pub txn: Option<(String, String)>,
+    /// Empty for a delete.
     pub value: String,
 }
 
 impl DataExtReq {
     /// Validate and read the request.
-    pub fn parse(rq: &Element, add: bool) -> Result<DataExtReq, Invalid> {
-        let agg_name = if add { "DataExtAdd" } else { "DataExtMod" };
+    pub fn parse(rq: &Element, verb: Verb) -> Result<DataExtReq, Invalid> {
+        let agg_name = match verb {
+            Verb::Add => "DataExtAdd",
+            Verb::Mod => "DataExtMod",
+            Verb::Del => "DataExtDel",
+        };
         check_order(rq, &[(agg_name, false), ("IncludeRetElement", true)])?;
         let agg = rq
             .child(agg_name)
@@ -40,16 +54,23 @@ impl DataExtReq {
                 ("DataExtValue", false),
             ],
         )?;
+        if verb == Verb::Del && agg.child("DataExtValue").is_some() {
+            return Err(Invalid("<DataExtDel> takes no <DataExtValue>".into()));
+        }
         let txn = match agg.child_text("TxnDataExtType") {
             Some(t) => Some((t.to_string(), schema::required(agg, "TxnID")?.to_string())),
             None => None,
         };
+        let value = match verb {
+            Verb::Del => String::new(),
+            _ => schema::required(agg, "DataExtValue")?.to_string(),
+        };
         Ok(DataExtReq {
-            add,
+            verb,
             owner_id: schema::required(agg, "OwnerID")?.to_string(),
             name: schema::required(agg, "DataExtName")?.to_string(),
             txn,
-            value: schema::required(agg, "DataExtValue")?.to_string(),
+            value,
         })
     }
 }
@@ -80,12 +101,34 @@ pub fn run(state: &mut CompanyState, rq: &Element, d: DataExtReq) -> Rs {
         return Rs::new(rq, Status::not_found(txn_id));
     };
     let txn = &mut state.txns[idx];
+    if d.verb == Verb::Del {
+        let Some(at) = txn
+            .data_ext
+            .iter()
+            .position(|x| x.owner_id.eq_ignore_ascii_case(&d.owner_id) && x.name == d.name)
+        else {
+            return Rs::new(rq, Status::not_found(&d.name));
+        };
+        txn.data_ext.remove(at);
+        state.touch(idx);
+        let mut rs = Rs::new(rq, Status::ok());
+        rs.body = vec![Node::Agg(
+            "DataExtDelRet",
+            vec![
+                Node::Leaf("OwnerID", d.owner_id),
+                Node::Leaf("DataExtName", d.name),
+                Node::Leaf("TxnDataExtType", txn_type.clone()),
+                Node::Leaf("TxnID", txn_id.clone()),
+            ],
+        )];
+        return rs;
+    }
     let existing = txn
         .data_ext
         .iter_mut()
         .find(|x| x.owner_id.eq_ignore_ascii_case(&d.owner_id) && x.name == d.name);
     match existing {
-        Some(_) if d.add => {
+        Some(_) if d.verb == Verb::Add => {
             return Rs::new(
                 rq,
                 Status::error(

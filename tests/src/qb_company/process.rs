@@ -122,8 +122,9 @@ fn validate(rq: &Element) -> Result<Request, super::schema::Invalid> {
         }
     }
     match name {
-        "DataExtModRq" => dataext::DataExtReq::parse(rq, false).map(Request::DataExt),
-        "DataExtAddRq" => dataext::DataExtReq::parse(rq, true).map(Request::DataExt),
+        "DataExtModRq" => dataext::DataExtReq::parse(rq, dataext::Verb::Mod).map(Request::DataExt),
+        "DataExtAddRq" => dataext::DataExtReq::parse(rq, dataext::Verb::Add).map(Request::DataExt),
+        "DataExtDelRq" => dataext::DataExtReq::parse(rq, dataext::Verb::Del).map(Request::DataExt),
         n if n.ends_with("Rq") => Ok(Request::Unsupported),
         n => Err(super::schema::Invalid(format!("<{n}> is not a request"))),
     }

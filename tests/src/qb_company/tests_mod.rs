@@ -231,6 +231,26 @@ fn sales_receipt_mod_uses_its_own_order_and_data_ext_mod_touches_the_txn() {
         attr_of(&add_again, "DataExtAddRs", "statusCode").as_deref(),
         Some("3180")
     );
+    let del = msg(&format!(
+        "<DataExtDelRq requestID=\"e\"><DataExtDel><OwnerID>0</OwnerID><DataExtName>Tracking</DataExtName><TxnDataExtType>SalesReceipt</TxnDataExtType><TxnID>{}</TxnID></DataExtDel></DataExtDelRq>",
+        sr.txn_id
+    ));
+    let rs = c.process_request(&del).expect("no hresult");
+    assert!(
+        rs.contains("<DataExtDelRs requestID=\"e\" statusCode=\"0\""),
+        "{rs}"
+    );
+    assert_eq!(
+        c.get(&sr.txn_id)
+            .expect("txn")
+            .data_ext_value("0", "Tracking"),
+        None
+    );
+    let gone = c.process_request(&del).expect("no hresult");
+    assert_eq!(
+        attr_of(&gone, "DataExtDelRs", "statusCode").as_deref(),
+        Some("3120")
+    );
 }
 
 #[test]

@@ -307,3 +307,63 @@ async fn a_fractional_quantity_fails_until_round_up_is_chosen_and_the_order_is_r
     );
     assert_eq!(shop.fake_orders(&env).len(), 2);
 }
+
+#[tokio::test]
+async fn a_test_sale_reaches_shipstation_while_sending_is_switched_off() {
+    let env = TestEnv::start_with(fast(1)).await;
+    let shop = Shop::open(&env, json!({"sync_orders_to_shipstation": false})).await;
+    let c = &shop.company;
+    c.add_customer(doe());
+    let to = || {
+        Address::new(
+            &["Doe Enterprises LLC", "500 Dock Rd"],
+            "Austin",
+            "TX",
+            "78702",
+        )
+    };
+    let tried = c.add_invoice(simple("Doe Enterprises", "T-2001", to()));
+    let other = c.add_invoice(simple("Doe Enterprises", "T-2002", to()));
+    shop.sync(&env).await;
+    let orders = shop.settled(&env, 2).await;
+    assert_eq!(with_status(&orders, "skipped").len(), 2, "{orders:?}");
+    c.end_session();
+
+    let asked = env
+        .post_json(
+            Some(&shop.tenant),
+            &shop.path("/test-sales"),
+            &json!({"order_numbers": "T-2001"}),
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.text);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    shop.sync(&env).await;
+    let orders = env
+        .eventually("the test sale pushed", SETTLE, || async {
+            let orders = shop.orders(&env).await;
+            (orders
+                .iter()
+                .any(|o| o["txn_id"] == tried.as_str() && o["status"] == "pushed"))
+            .then_some(orders)
+        })
+        .await;
+    let fake = shop.fake_orders(&env);
+    assert_eq!(fake.len(), 1, "only the test sale is sent: {fake:?}");
+    assert_eq!(fake[0]["orderKey"], shop.order_key(&tried).as_str());
+    let left = orders
+        .iter()
+        .find(|o| o["txn_id"] == other.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(left["status"], "skipped", "{left}");
+
+    // A later edit of the tested sale is an ordinary revision: the switch applies again.
+    c.end_session();
+    c.advance_clock(3600);
+    assert!(c.edit(&tried, |t| t.memo = Some("Second thoughts".into())));
+    shop.sync(&env).await;
+    let orders = shop.settled(&env, 2).await;
+    assert_eq!(with_status(&orders, "skipped").len(), 2, "{orders:?}");
+    assert_eq!(shop.fake_orders(&env).len(), 1);
+}

@@ -146,6 +146,13 @@ async fn rules_are_validated_listed_by_priority_replaced_and_deleted() {
         .status,
         404
     );
+    // Even with a body that would not pass validation.
+    assert_eq!(
+        env.post_json(Some(&other), &format!("{path}/preview"), &json!({}))
+            .await
+            .status,
+        404
+    );
 
     assert_eq!(env.delete(Some(&t), &two).await.status, 204);
     assert_eq!(env.get(Some(&t), &two).await.status, 404);

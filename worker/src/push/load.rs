@@ -23,6 +23,8 @@ pub struct PendingOrder {
     pub sale: Result<Sale, String>,
     pub content_hash: Vec<u8>,
     pub customer: Option<QbCustomer>,
+    /// Made pending by a test-sale fetch: sent whatever the filters say, the switch included.
+    pub test_sale: bool,
 }
 
 /// Everything a push job works from.
@@ -44,6 +46,7 @@ struct OrderRow {
     sale: Value,
     content_hash: Vec<u8>,
     customer: Option<Value>,
+    test_sale: bool,
 }
 
 /// Loads the batch, or `None` when the connection is gone.
@@ -60,7 +63,7 @@ pub async fn load(
     let ids: Vec<Uuid> = order_ids.iter().map(|o| o.0).collect();
     let rows: Vec<OrderRow> = sqlx::query_as(
         "SELECT o.id, o.order_key, o.shipstation_order_id, o.shipstation_status, o.store_id,
-                s.snapshot AS sale, s.content_hash, c.snapshot AS customer
+                s.snapshot AS sale, s.content_hash, c.snapshot AS customer, o.test_sale
          FROM orders o
          JOIN qb_sales s ON s.id = o.sale_id
          LEFT JOIN qb_customers c
@@ -85,6 +88,7 @@ pub async fn load(
             content_hash: r.content_hash,
             // A customer snapshot that no longer parses only loses phone and email.
             customer: r.customer.and_then(|c| serde_json::from_value(c).ok()),
+            test_sale: r.test_sale,
         })
         .collect();
     Ok(Some(Batch {

@@ -8,7 +8,7 @@ use shared::ids::OrderId;
 use shared::jobs::{OrderPushV1, ORDER_PUSH_QUEUE};
 use shared::shipstation::client::{RateInfo, ShipStationClient};
 use shared::shipstation::error::ShipStationError;
-use shared::shipstation::model::CreateOrdersResponse;
+use shared::shipstation::model::{CreateOrderResult, CreateOrdersResponse};
 
 use super::prepare::{is_locked_error, Event, Prepared};
 use super::record::{self, Pushed};
@@ -144,7 +144,18 @@ impl Session<'_> {
                 } else {
                     let wait = backoff(self.ctx.config.retry_base, attempts);
                     tracing::warn!(%message, attempts, "ShipStation unavailable; retrying later");
-                    self.report.retry_in = Some(self.requeue(ids, wait).await?);
+                    if attempts >= 2 && ids.len() > 1 {
+                        // A 500 that persists can be one order's data rather than an outage
+                        // (ShipStation answers some bad carrier data that way): from the second
+                        // attempt the orders go on in halves, so a bad one is isolated and the
+                        // others delivered.
+                        let mut first = ids;
+                        let second = first.split_off(first.len() / 2);
+                        self.requeue(second, wait).await?;
+                        self.report.retry_in = Some(self.requeue(first, wait).await?);
+                    } else {
+                        self.report.retry_in = Some(self.requeue(ids, wait).await?);
+                    }
                 }
             }
             ShipStationError::Unauthorized => {
@@ -182,7 +193,12 @@ impl Session<'_> {
             }
             let body: Vec<_> = batch.iter().map(|p| p.order.clone()).collect();
             self.report.calls += 1;
-            match self.client.create_orders(&body).await {
+            let answer = self.client.create_orders(&body).await;
+            if let (Err(_), Some(rate)) = (&answer, self.client.last_rate()) {
+                // An error's headers count too: a 400 or 500 still spent a request.
+                self.observe(&rate).await;
+            }
+            match answer {
                 Ok(answer) => {
                     self.count_call("createorders", None);
                     self.observe(&answer.rate).await;
@@ -241,19 +257,7 @@ impl Session<'_> {
         let mut tx = self.tx().await?;
         let (mut pushed, mut failed, mut locked) = (0u64, 0u64, 0u64);
         for (i, p) in batch.iter().enumerate() {
-            let result = resp
-                .results
-                .iter()
-                .find(|r| r.order_key.as_deref() == Some(p.pending.order_key.as_str()))
-                // By position only when ShipStation named no keys at all: a keyed answer that
-                // leaves an order out must not lend it another order's result.
-                .or_else(|| {
-                    resp.results
-                        .iter()
-                        .all(|r| r.order_key.as_deref().is_none_or(str::is_empty))
-                        .then(|| resp.results.get(i))
-                        .flatten()
-                });
+            let result = result_for(&resp, &p.pending.order_key, i, batch.len());
             match result {
                 Some(r) if r.success && r.order_id.is_some_and(|id| id > 0) => {
                     let number = r.order_number.as_deref().unwrap_or(&p.order.order_number);
@@ -304,9 +308,60 @@ impl Session<'_> {
     }
 }
 
+/// The result of the order with `key`, sent at `position` of `sent`: the one naming its key;
+/// else the one at the same position of an answer as long as the batch, if that one names no
+/// key (a failed element may come back without it). A keyed answer that leaves an order out
+/// never lends it another order's result.
+fn result_for<'r>(
+    resp: &'r CreateOrdersResponse,
+    key: &str,
+    position: usize,
+    sent: usize,
+) -> Option<&'r CreateOrderResult> {
+    let unkeyed = |r: &CreateOrderResult| r.order_key.as_deref().is_none_or(str::is_empty);
+    resp.results
+        .iter()
+        .find(|r| r.order_key.as_deref() == Some(key))
+        .or_else(|| {
+            (resp.results.len() == sent)
+                .then(|| resp.results.get(position))
+                .flatten()
+                .filter(|r| unkeyed(r))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer(results: serde_json::Value) -> CreateOrdersResponse {
+        serde_json::from_value(serde_json::json!({"hasErrors": true, "results": results}))
+            .expect("answer")
+    }
+
+    #[test]
+    fn results_are_matched_by_key_then_by_position_when_unkeyed() {
+        let resp = answer(serde_json::json!([
+            {"orderKey": "k1", "success": true, "orderId": 11},
+            {"orderKey": null, "success": false, "errorMessage": "Bad carrier"},
+            {"orderKey": "k3", "success": true, "orderId": 13}
+        ]));
+        assert_eq!(
+            result_for(&resp, "k3", 2, 3).and_then(|r| r.order_id),
+            Some(13)
+        );
+        let failed = result_for(&resp, "k2", 1, 3).expect("by position");
+        assert_eq!(failed.error_message.as_deref(), Some("Bad carrier"));
+        // Another order's keyed result is never lent, nor a position of a shorter answer.
+        assert!(result_for(&resp, "k9", 0, 3).is_none());
+        assert!(result_for(&resp, "k2", 1, 4).is_none());
+        // No keys at all: by position.
+        let bare = answer(serde_json::json!([{"success": true, "orderId": 5}]));
+        assert_eq!(
+            result_for(&bare, "k1", 0, 1).and_then(|r| r.order_id),
+            Some(5)
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

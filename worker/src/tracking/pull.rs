@@ -144,8 +144,9 @@ impl Pull<'_> {
         if self.target.live_shipments > 0 {
             let voided = Source::Shipments(Filter::Voided, start);
             if let Some(stop) = self.pass(voided, None).await? {
-                // The created passes are complete: keep their watermark.
-                self.advance(newest).await?;
+                // The void pass starts where the created ones do: moving the watermark now
+                // would skip the voids this pass did not reach. The created pages read again
+                // next time change nothing.
                 return self.stop(stop).await;
             }
         }
@@ -213,7 +214,14 @@ impl Pull<'_> {
             if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
                 return Ok(Some(Stop::Budget(wait)));
             }
-            let answer = match self.fetch(&source, page).await {
+            let fetched = self.fetch(&source, page).await;
+            if let (Err(_), Some(rate)) = (&fetched, self.client.last_rate()) {
+                // An error's headers count too: it still spent a request.
+                if let Err(e) = self.ctx.limiter.observe(&self.bucket, &rate).await {
+                    tracing::warn!(error = %e, "could not record ShipStation's rate-limit headers");
+                }
+            }
+            let answer = match fetched {
                 Ok(a) => a,
                 // An account (or API host) without fulfillments must not stop the labels'
                 // pulls: skip them this time.

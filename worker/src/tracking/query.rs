@@ -74,14 +74,27 @@ pub fn resource_query(resource_url: &str) -> Option<String> {
         .filter(|(k, _)| !k.eq_ignore_ascii_case("page") && !k.eq_ignore_ascii_case("pageSize"))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    if kept.is_empty() {
-        return None; // an unfiltered list is the watermark pass's job
+    // A list only by store, or only with display options, is a store's whole label history:
+    // the watermark pass that follows every notification reads what is new in it.
+    if !kept.iter().any(|(k, _)| narrows(k)) {
+        return None;
     }
     Some(
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(kept)
             .finish(),
     )
+}
+
+/// Whether a `/shipments` filter names a bounded set of labels (a batch, an order, a tracking
+/// number, a date range) rather than only a store or what each row includes.
+fn narrows(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    matches!(
+        key.as_str(),
+        "batchid" | "orderid" | "ordernumber" | "trackingnumber" | "shipmentid"
+    ) || key.ends_with("datestart")
+        || key.ends_with("dateend")
 }
 
 /// The query string of page `page` of fulfillments (orders marked shipped without a label)
@@ -208,10 +221,20 @@ mod tests {
                 "{url}"
             );
         }
+        assert_eq!(
+            resource_query(
+                "https://ssapi.shipstation.com/shipments?storeID=171654&shipDateStart=2026-12-01"
+            )
+            .as_deref(),
+            Some("storeID=171654&shipDateStart=2026-12-01")
+        );
         for bad in [
             "https://ssapi.shipstation.com/orders?orderId=1",
             "https://ssapi.shipstation.com/shipments",
             "https://ssapi.shipstation.com/shipments?page=2",
+            // A whole store's (or account's) history: the watermark pass covers it.
+            "https://ssapi11.shipstation.com/shipments?storeID=171654&includeShipmentItems=False",
+            "https://ssapi.shipstation.com/shipments?includeShipmentItems=False",
             "ftp://ssapi.shipstation.com/shipments?batchId=1",
             "not a url",
         ] {

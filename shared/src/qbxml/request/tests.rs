@@ -98,7 +98,11 @@ fn customer_query_matches_golden() {
         "80000002-1446673839".to_string(),
     ];
     let xml = customer_query_by_list_ids("cust-q-1", &ids).expect("builds");
-    assert_eq!(names(&xml), ["ListID", "ListID"]);
+    assert_eq!(
+        names(&xml)[..3],
+        ["ListID", "ListID", "IncludeRetElement"],
+        "the ListIDs, then the elements asked for"
+    );
     assert_golden("qbxml/customer_query_by_list_ids.xml", &xml);
     assert_eq!(
         customer_query_by_list_ids("x", &[]),

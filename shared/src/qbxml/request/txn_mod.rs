@@ -262,6 +262,27 @@ pub fn data_ext_add(
     data_ext("Add", request_id, txn_type, txn_id, owner_id, name, value)
 }
 
+/// `DataExtDelRq`: removes the value of custom field `name` from a transaction (QuickBooks
+/// has no empty value to set it to).
+pub fn data_ext_del(
+    request_id: &str,
+    txn_type: TxnType,
+    txn_id: &str,
+    owner_id: &str,
+    name: &str,
+) -> String {
+    let mut rq = format!(
+        "<DataExtDelRq requestID=\"{}\">\n  <DataExtDel>\n",
+        escape(request_id)
+    );
+    leaf(&mut rq, 2, "OwnerID", owner_id);
+    leaf(&mut rq, 2, "DataExtName", name);
+    leaf(&mut rq, 2, "TxnDataExtType", txn_type.qbxml_name());
+    leaf(&mut rq, 2, "TxnID", txn_id);
+    rq.push_str("  </DataExtDel>\n</DataExtDelRq>\n");
+    message_set(&[rq])
+}
+
 #[cfg(test)]
 #[path = "txn_mod_tests.rs"]
 mod tests;

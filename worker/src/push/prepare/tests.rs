@@ -63,6 +63,7 @@ fn pending(sale: Result<Sale, String>) -> PendingOrder {
         sale,
         content_hash: vec![1, 2, 3],
         customer: None,
+        test_sale: false,
     }
 }
 
