@@ -250,8 +250,8 @@ impl Settings {
         self.app_env == AppEnv::Production
     }
 
-    /// Whether a ShipStation `base_url` may be used: https anywhere allowed, http only to
-    /// loopback hosts outside production.
+    /// Whether a ShipStation `base_url` may be used: its host must be allowed
+    /// (`SHIPSTATION_ALLOWED_HOSTS`), over https, or plain http outside production.
     pub fn shipstation_url_allowed(&self, url: &url::Url) -> bool {
         let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
             return false;

@@ -280,6 +280,14 @@ async fn connections_keep_the_secret_sealed_and_never_return_it() {
         .collect();
     assert!(names.contains(&"Manual Orders"), "{names:?}");
     assert!(stores.body["stores"][0]["store_id"].is_i64());
+    // ShipStation's rate limit is a 503 with Retry-After, as documented.
+    env.fake.force_status(&account.api_key, 429, 1);
+    let limited = env
+        .get(Some(&t), &format!("/api/v1/connections/{id}/stores"))
+        .await;
+    assert_eq!(limited.status, 503, "{}", limited.body);
+    assert_eq!(limited.body["error"]["code"], "shipstation_rate_limited");
+    assert!(limited.headers.contains_key("retry-after"));
 
     // At rest: neither key nor secret in clear anywhere in the row.
     let db = env.db().await;

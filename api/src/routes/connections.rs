@@ -418,6 +418,8 @@ pub async fn stores(
                 "invalid_shipstation_credentials",
                 "ShipStation no longer accepts this connection's API key and secret.",
             ),
+            // 503 with Retry-After, as documented.
+            limited @ ShipStationError::RateLimited { .. } => shipstation_failure(limited),
             other => ApiError::new(
                 StatusCode::BAD_GATEWAY,
                 "shipstation_unavailable",
