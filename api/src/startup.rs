@@ -26,6 +26,9 @@ pub struct Application {
 
 /// Connects to Postgres and Redis and applies migrations.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    if let Some(why) = qwc_app_url_problem(&settings.public_base_url) {
+        tracing::warn!(public_base_url = %settings.public_base_url, "{why}");
+    }
     shared::db::migrate(settings.database_url()).await?;
     let db =
         shared::db::connect(settings.database_url(), settings.database_max_connections).await?;
@@ -171,4 +174,47 @@ fn app(
         .configure(routes::webhooks)
         .configure(routes::api_v1)
         .default_service(web::to(not_found))
+}
+
+/// Why the Web Connector would refuse a .qwc whose AppURL is under `public_base_url`, if it
+/// would: it wants https with a host name, and takes plain http only for localhost.
+pub fn qwc_app_url_problem(public_base_url: &str) -> Option<&'static str> {
+    let url = url::Url::parse(public_base_url).ok()?;
+    let local = matches!(url.host(), Some(url::Host::Domain("localhost")))
+        || matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+        || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
+    if local {
+        return None;
+    }
+    if url.scheme() != "https" {
+        return Some("PUBLIC_BASE_URL is not https: the Web Connector will refuse the .qwc files this server hands out (plain http is accepted for localhost only)");
+    }
+    if matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))) {
+        return Some("PUBLIC_BASE_URL names an IP address: the Web Connector wants a host name (with a certificate for it) in the .qwc's AppURL");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::qwc_app_url_problem;
+
+    #[test]
+    fn the_web_connector_wants_https_and_a_host_name_except_on_localhost() {
+        for ok in [
+            "https://quayside.example.com",
+            "http://localhost:8080",
+            "http://127.0.0.1:9000",
+            "https://localhost",
+        ] {
+            assert_eq!(qwc_app_url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "http://staging.example.com",
+            "https://10.0.0.5",
+            "http://10.0.0.5",
+        ] {
+            assert!(qwc_app_url_problem(bad).is_some(), "{bad}");
+        }
+    }
 }
