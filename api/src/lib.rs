@@ -8,5 +8,6 @@ pub mod openapi;
 pub mod qbwc;
 pub mod request_span;
 pub mod routes;
+pub mod shipstation_budget;
 pub mod startup;
 pub mod state;

@@ -40,9 +40,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.qbwc_session_ttl,
     );
     let jobs = JobQueues::new(redis.clone(), &settings.redis_namespace);
+    let limiter = shared::shipstation::limiter::Limiter::new(
+        redis.clone(),
+        &settings.redis_namespace,
+        settings.shipstation_rate_limit,
+        settings.shipstation_rate_window,
+    );
     Ok(AppState {
         sessions,
         jobs,
+        limiter,
         jwt: JwtKeys::new(&settings.jwt_secret),
         http: shared::shipstation::client::http_client(),
         metrics: Metrics::new(),

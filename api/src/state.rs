@@ -15,6 +15,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub sessions: crate::qbwc::session::SessionStore,
     pub jobs: crate::jobs::JobQueues,
+    /// ShipStation's budget per API key, shared with the workers.
+    pub limiter: shared::shipstation::limiter::Limiter,
 }
 
 impl AppState {

@@ -71,6 +71,11 @@ pub struct Settings {
     pub http_workers: Option<usize>,
     /// The api's Postgres pool size (keep the sum over replicas under the server's limit).
     pub database_max_connections: u32,
+    /// ShipStation's budget per API key, for the api's own calls: the same variables as the
+    /// workers' (`SHIPSTATION_RATE_LIMIT`, `SHIPSTATION_RATE_WINDOW_SECS`) and the same Redis
+    /// buckets, so both count against one budget.
+    pub shipstation_rate_limit: u32,
+    pub shipstation_rate_window: Duration,
 }
 
 impl std::fmt::Debug for SettingsDebug<'_> {
@@ -236,6 +241,10 @@ impl Settings {
                 })
                 .transpose()?,
             database_max_connections: parse(env, "DATABASE_MAX_CONNECTIONS", 20u32)?,
+            shipstation_rate_limit: parse(env, "SHIPSTATION_RATE_LIMIT", 40u32)?.max(1),
+            shipstation_rate_window: Duration::from_secs(
+                parse(env, "SHIPSTATION_RATE_WINDOW_SECS", 60u64)?.max(1),
+            ),
         };
         if settings.database_max_connections == 0 {
             return Err(invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));

@@ -581,3 +581,30 @@ async fn rotating_the_secret_key_keeps_tokens_credentials_and_passwords_working(
         .await;
     assert_eq!(report.auth_status, "", "Web Connector password still valid");
 }
+
+#[tokio::test]
+async fn the_apis_shipstation_calls_spend_the_budget_the_workers_share() {
+    // A budget of two requests per key and window: creating the connection checks the
+    // credentials and subscribes the webhook.
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("SHIPSTATION_RATE_LIMIT", "2")).await;
+    let t = env.signup().await;
+    let (id, account) = env.create_connection(&t).await;
+    let calls = env.fake.request_log(&account.api_key).len();
+    assert_eq!(calls, 2, "{:?}", env.fake.request_log(&account.api_key));
+    // The window is spent: the api answers 503 without calling ShipStation.
+    let stores = env
+        .get(Some(&t), &format!("/api/v1/connections/{id}/stores"))
+        .await;
+    assert_eq!(stores.status, 503, "{}", stores.body);
+    assert_eq!(stores.body["error"]["code"], "shipstation_rate_limited");
+    let wait: u64 = stores
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    // Until ShipStation's own window (60 s, as its headers said) ends.
+    assert!((1..=61).contains(&wait), "{wait}");
+    assert_eq!(env.fake.request_log(&account.api_key).len(), calls);
+}

@@ -15,6 +15,7 @@ use shared::shipstation::model::Store;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthedUser, Body};
 use crate::routes::webhooks;
+use crate::shipstation_budget::within_budget;
 use crate::state::AppState;
 
 pub const DEFAULT_BASE_URL: &str = "https://ssapi.shipstation.com";
@@ -136,9 +137,8 @@ fn shipstation_failure(e: ShipStationError) -> ApiError {
 }
 
 /// Checks the credentials with `GET /stores`; returns the stores.
-async fn verify(client: &ShipStationClient) -> ApiResult<Vec<Store>> {
-    client
-        .list_stores()
+async fn verify(state: &AppState, client: &ShipStationClient) -> ApiResult<Vec<Store>> {
+    within_budget(state, client, client.list_stores())
         .await
         .map(|a| a.body)
         .map_err(shipstation_failure)
@@ -165,7 +165,7 @@ pub async fn create(
     let key = non_empty(body.api_key.as_deref(), "api_key", 200)?;
     let secret = non_empty(body.api_secret.as_deref(), "api_secret", 200)?;
     let base_url = checked_base_url(&state, body.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-    verify(&client_for(&state, &base_url, key, secret)).await?;
+    verify(&state, &client_for(&state, &base_url, key, secret)).await?;
 
     let keys = &state.settings.secret_keys;
     let (token, token_hash) = webhooks::new_token(&state);
@@ -297,7 +297,7 @@ pub async fn patch(
             Some(u) => checked_base_url(&state, u)?,
             None => row.base_url.clone(),
         };
-        let stores = verify(&client_for(&state, &base_url, &key, &secret)).await?;
+        let stores = verify(&state, &client_for(&state, &base_url, &key, &secret)).await?;
         // Only another key or host can be another account; the same values sent again (or a
         // new secret for the same key) keep the webhook and its token.
         if key != old_key || base_url != row.base_url {
@@ -332,7 +332,7 @@ pub async fn patch(
         forget_store_cache(&state, row.id).await;
         if before.webhook_id.is_some() {
             if let Ok(old) = client_for_row(&state, &before) {
-                webhooks::unsubscribe(&before, &old).await;
+                webhooks::unsubscribe(&state, &before, &old).await;
             }
         }
         let url = webhooks::webhook_url(&state, row.id, &token);
@@ -379,7 +379,7 @@ pub async fn delete(
     tx.commit().await?;
     if row.webhook_id.is_some() {
         match client_for_row(&state, &row) {
-            Ok(client) => webhooks::unsubscribe(&row, &client).await,
+            Ok(client) => webhooks::unsubscribe(&state, &row, &client).await,
             Err(_) => {
                 tracing::warn!(connection_id = %id, "credentials unreadable; webhook left in ShipStation")
             }
@@ -409,8 +409,8 @@ pub async fn stores(
     let mut tx = db::tenant_tx(&state.db, user.tenant_id).await?;
     let row = load(&mut tx, id).await?;
     tx.commit().await?;
-    let stores = client_for_row(&state, &row)?
-        .list_stores()
+    let client = client_for_row(&state, &row)?;
+    let stores = within_budget(&state, &client, client.list_stores())
         .await
         .map_err(|e| match e {
             ShipStationError::Unauthorized => ApiError::new(

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthedUser;
 use crate::routes::connections::{client_for_row, load, parse_id};
+use crate::shipstation_budget::within_budget;
 use crate::state::AppState;
 
 /// How long the preview waits for ShipStation's store list before answering without it.
@@ -222,7 +223,8 @@ pub async fn delete_rule(
 /// The account's manual store, or `None` (logged) when ShipStation cannot say in time.
 async fn manual_store(state: &AppState, conn: &ConnectionRow) -> Option<i64> {
     let client = client_for_row(state, conn).ok()?;
-    match tokio::time::timeout(STORES_TIMEOUT, client.list_stores()).await {
+    let call = within_budget(state, &client, client.list_stores());
+    match tokio::time::timeout(STORES_TIMEOUT, call).await {
         Ok(Ok(answer)) => pipeline::manual_store_id(&answer.body),
         Ok(Err(e)) => {
             tracing::warn!(connection_id = %conn.id, error = %e, "preview: could not list stores");

@@ -23,6 +23,7 @@ use shared::jobs::{PullReason, TrackingPullV1};
 use shared::shipstation::client::ShipStationClient;
 
 use crate::error::{ApiError, ApiResult};
+use crate::shipstation_budget::within_budget;
 use crate::state::AppState;
 
 /// Largest webhook body accepted (ShipStation sends about 200 bytes).
@@ -78,9 +79,8 @@ pub async fn subscribe(
         return;
     }
     let name = format!("Quayside: {}", row.name);
-    let id = match tokio::time::timeout(CALL_TIMEOUT, client.subscribe_ship_notify(url, &name))
-        .await
-    {
+    let call = within_budget(state, client, client.subscribe_ship_notify(url, &name));
+    let id = match tokio::time::timeout(CALL_TIMEOUT, call).await {
         Ok(Ok(id)) => id,
         Ok(Err(e)) => {
             tracing::warn!(connection_id = %row.id, error = %e, "SHIP_NOTIFY subscription failed; polling only");
@@ -107,9 +107,10 @@ pub async fn subscribe(
 }
 
 /// Removes a deleted connection's webhook from ShipStation, best effort.
-pub async fn unsubscribe(row: &ConnectionRow, client: &ShipStationClient) {
+pub async fn unsubscribe(state: &AppState, row: &ConnectionRow, client: &ShipStationClient) {
     let Some(id) = row.webhook_id else { return };
-    match tokio::time::timeout(CALL_TIMEOUT, client.unsubscribe_webhook(id)).await {
+    let call = within_budget(state, client, client.unsubscribe_webhook(id));
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
         Ok(Ok(())) => {
             tracing::info!(connection_id = %row.id, webhook_id = id, "webhook unsubscribed")
         }

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+pub mod limiter;
 pub mod model;
 
 use crate::ids::ConnectionId;
