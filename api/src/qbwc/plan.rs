@@ -540,6 +540,17 @@ mod tests {
     use super::*;
     use shared::qbxml::response::parse_response;
 
+    /// An iterator step over `txn_type` from 2026-11-01, not yet started.
+    fn iterate(txn_type: TxnType) -> Step {
+        Step::Iterate {
+            txn_type,
+            from: "2026-11-01".into(),
+            iterator_id: None,
+            received: 0,
+            max_modified: None,
+        }
+    }
+
     fn rs(xml: &str) -> RsMessage {
         parse_response(xml).expect("qbxml").responses.remove(0)
     }
@@ -563,16 +574,7 @@ mod tests {
 
     #[test]
     fn iterator_pages_move_progress_monotonically_to_100() {
-        let mut plan = Plan::new(vec![
-            Step::Iterate {
-                txn_type: TxnType::Invoice,
-                from: "2026-11-01".into(),
-                iterator_id: None,
-                received: 0,
-                max_modified: None,
-            },
-            Step::Customers,
-        ]);
+        let mut plan = Plan::new(vec![iterate(TxnType::Invoice), Step::Customers]);
         let first = plan.next_request().expect("start");
         assert!(first.contains("iterator=\"Start\""));
         let h = plan.on_response(&invoice_rs(
@@ -610,16 +612,7 @@ mod tests {
 
     #[test]
     fn customers_are_asked_for_a_hundred_at_a_time() {
-        let mut plan = Plan::new(vec![
-            Step::Iterate {
-                txn_type: TxnType::Invoice,
-                from: "2026-11-01".into(),
-                iterator_id: None,
-                received: 0,
-                max_modified: None,
-            },
-            Step::Customers,
-        ]);
+        let mut plan = Plan::new(vec![iterate(TxnType::Invoice), Step::Customers]);
         plan.next_request().expect("start");
         let ret = |i: usize| {
             format!("<InvoiceRet><TxnID>T{i}</TxnID><TimeModified>2026-11-02T10:00:00-08:00</TimeModified><EditSequence>1</EditSequence><CustomerRef><ListID>C{i:03}</ListID><FullName>N{i}</FullName></CustomerRef><TxnDate>2026-11-01</TxnDate></InvoiceRet>")
@@ -655,13 +648,7 @@ mod tests {
 
     #[test]
     fn an_edition_without_the_type_ends_its_iterator_without_an_error() {
-        let mut plan = Plan::new(vec![Step::Iterate {
-            txn_type: TxnType::SalesOrder,
-            from: "2026-11-01".into(),
-            iterator_id: None,
-            received: 0,
-            max_modified: None,
-        }]);
+        let mut plan = Plan::new(vec![iterate(TxnType::SalesOrder)]);
         plan.next_request().expect("start");
         let h = plan.on_response(&rs("<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><SalesOrderQueryRs requestID=\"1\" statusCode=\"3250\" statusSeverity=\"Error\" statusMessage=\"This feature is not enabled or not available in this version of QuickBooks.\" /></QBXMLMsgsRs></QBXML>"));
         assert!(h.error.is_none(), "{:?}", h.error);
@@ -671,13 +658,7 @@ mod tests {
 
     #[test]
     fn a_qb_error_in_an_iterator_keeps_the_watermark() {
-        let mut plan = Plan::new(vec![Step::Iterate {
-            txn_type: TxnType::Invoice,
-            from: "2026-11-01".into(),
-            iterator_id: None,
-            received: 0,
-            max_modified: None,
-        }]);
+        let mut plan = Plan::new(vec![iterate(TxnType::Invoice)]);
         plan.next_request().expect("start");
         let h = plan.on_response(&rs("<?xml version=\"1.0\" ?><QBXML><QBXMLMsgsRs><InvoiceQueryRs requestID=\"1\" statusCode=\"3120\" statusSeverity=\"Error\" statusMessage=\"Object not found\" /></QBXMLMsgsRs></QBXML>"));
         assert!(h.finished_iterator.is_none());
