@@ -238,7 +238,8 @@ pub async fn send_request(
         session.plan.next_request()
     };
     let Some(mut xml) = next else {
-        state.sessions.save(ticket, &mut session).await?;
+        // Nothing more to ask: the Web Connector calls getLastError and closes next.
+        state.sessions.save_idle(ticket, &mut session).await?;
         return Ok((QbwcReply::SendRequestXml(String::new()), "empty"));
     };
     if let Some(version) = &session.qbxml_version {
@@ -309,7 +310,7 @@ async fn fail(
     )
     .await?;
     tx.commit().await?;
-    state.sessions.save(ticket, session).await?;
+    state.sessions.save_idle(ticket, session).await?;
     Ok(QbwcReply::ReceiveResponseXml(ERROR_PERCENT))
 }
 
@@ -343,7 +344,7 @@ pub async fn receive_response(
             session.plan.abandon_current();
             session.last_error = Some(text);
             let percent = session.plan.percent();
-            state.sessions.save(ticket, &mut session).await?;
+            state.sessions.save_idle(ticket, &mut session).await?;
             return Ok((QbwcReply::ReceiveResponseXml(percent), "hresult"));
         }
         return Ok((fail(state, ticket, &mut session, text).await?, "hresult"));
@@ -476,7 +477,7 @@ pub async fn receive_response(
         push_orders(state, &mut session).await;
     }
     let percent = session.plan.percent();
-    state.sessions.save(ticket, &mut session).await?;
+    state.sessions.save_idle(ticket, &mut session).await?;
     Ok((QbwcReply::ReceiveResponseXml(percent), "ok"))
 }
 

@@ -102,14 +102,39 @@ impl SessionStore {
         self.load_hash(&ticket_hash(ticket)).await
     }
 
-    /// Saves the session and marks it the live one of its connection. The marker holds the
-    /// ticket's hash and the time of this call, so authenticate reads it in one round trip.
+    /// Saves the session and marks it the live one of its connection, starting (QuickBooks
+    /// opening the company file, answering the first request). The marker holds the ticket's hash and the time of this call, so authenticate reads it
+    /// in one round trip.
     pub async fn save(&self, ticket: &str, session: &mut Session) -> redis::RedisResult<()> {
+        self.save_marked(ticket, session, false).await
+    }
+
+    /// Saves the session once QuickBooks' answers are flowing (a response taken in, or the
+    /// session's end: nothing more to ask, an error for getLastError). The Web Connector runs
+    /// one session of an application at a time, so an authenticate of the same connection that
+    /// comes after that means this one stopped (a crash, a PC gone away mid-iterator): it takes
+    /// the connection over at once instead of waiting out the busy window. Before the first
+    /// response (QuickBooks opening the company file, answering the first request) a second
+    /// authenticate is `busy`.
+    pub async fn save_idle(&self, ticket: &str, session: &mut Session) -> redis::RedisResult<()> {
+        self.save_marked(ticket, session, true).await
+    }
+
+    async fn save_marked(
+        &self,
+        ticket: &str,
+        session: &mut Session,
+        idle: bool,
+    ) -> redis::RedisResult<()> {
         session.last_seen = chrono::Utc::now().timestamp();
         let hash = ticket_hash(ticket);
         let json = serde_json::to_string(session).unwrap_or_default();
         let ttl = self.ttl.as_secs().max(1);
-        let marker = format!("{hash} {}", session.last_seen);
+        let marker = format!(
+            "{hash} {}{}",
+            session.last_seen,
+            if idle { " idle" } else { "" }
+        );
         let mut conn = self.redis.clone();
         redis::pipe()
             .atomic()
@@ -190,12 +215,15 @@ impl SessionStore {
 /// KEYS[1] the connection's live marker; ARGV[1] the new marker ("<hash> <now>"), ARGV[2] now
 /// (Unix seconds), ARGV[3] the live window (seconds), ARGV[4] the marker's TTL, ARGV[5] the
 /// session keys' prefix. Returns 0 (busy) while the marked session is live, else marks this
-/// session and returns 1. A marker without a time (written by an earlier release) is judged by
-/// its session's `last_seen`.
+/// session and returns 1. A session marked idle ("<hash> <time> idle") is not live. A marker
+/// without a time (written by an earlier release) is judged by its session's `last_seen`.
 const CLAIM: &str = r#"
 local marker = redis.call('GET', KEYS[1])
 if marker then
-    local hash, seen = string.match(marker, '^(%S+) (%d+)$')
+    local hash, seen, idle = string.match(marker, '^(%S+) (%d+)( ?%a*)$')
+    if idle and idle ~= '' then
+        seen = nil
+    end
     if not hash then
         hash = marker
         local raw = redis.call('GET', ARGV[5] .. hash)
