@@ -103,8 +103,8 @@ impl SessionStore {
     }
 
     /// Saves the session and marks it the live one of its connection, starting (QuickBooks
-    /// opening the company file, answering the first request). The marker holds the ticket's hash and the time of this call, so authenticate reads it
-    /// in one round trip.
+    /// opening the company file, answering the first request). The marker holds the ticket's
+    /// hash and the time of this call, so authenticate reads it in one round trip.
     pub async fn save(&self, ticket: &str, session: &mut Session) -> redis::RedisResult<()> {
         self.save_marked(ticket, session, false).await
     }
