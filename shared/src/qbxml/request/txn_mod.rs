@@ -215,6 +215,7 @@ pub fn txn_mod(p: &TxnModParams<'_>) -> String {
     message_set(&[rq])
 }
 
+/// A `DataExt{Add,Mod,Del}Rq` on a transaction; a delete carries no value.
 fn data_ext(
     verb: &str,
     request_id: &str,
@@ -222,7 +223,7 @@ fn data_ext(
     txn_id: &str,
     owner_id: &str,
     name: &str,
-    value: &str,
+    value: Option<&str>,
 ) -> String {
     let mut rq = format!(
         "<DataExt{verb}Rq requestID=\"{}\">\n  <DataExt{verb}>\n",
@@ -232,7 +233,9 @@ fn data_ext(
     leaf(&mut rq, 2, "DataExtName", name);
     leaf(&mut rq, 2, "TxnDataExtType", txn_type.qbxml_name());
     leaf(&mut rq, 2, "TxnID", txn_id);
-    cut_leaf(&mut rq, 2, "DataExtValue", value, MAX_DATA_EXT_VALUE);
+    if let Some(value) = value {
+        cut_leaf(&mut rq, 2, "DataExtValue", value, MAX_DATA_EXT_VALUE);
+    }
     rq.push_str(&format!("  </DataExt{verb}>\n</DataExt{verb}Rq>\n"));
     message_set(&[rq])
 }
@@ -247,7 +250,15 @@ pub fn data_ext_mod(
     name: &str,
     value: &str,
 ) -> String {
-    data_ext("Mod", request_id, txn_type, txn_id, owner_id, name, value)
+    data_ext(
+        "Mod",
+        request_id,
+        txn_type,
+        txn_id,
+        owner_id,
+        name,
+        Some(value),
+    )
 }
 
 /// `DataExtAddRq`: first value of custom field `name` on a transaction (3180 if one exists).
@@ -259,7 +270,15 @@ pub fn data_ext_add(
     name: &str,
     value: &str,
 ) -> String {
-    data_ext("Add", request_id, txn_type, txn_id, owner_id, name, value)
+    data_ext(
+        "Add",
+        request_id,
+        txn_type,
+        txn_id,
+        owner_id,
+        name,
+        Some(value),
+    )
 }
 
 /// `DataExtDelRq`: removes the value of custom field `name` from a transaction (QuickBooks
@@ -271,16 +290,7 @@ pub fn data_ext_del(
     owner_id: &str,
     name: &str,
 ) -> String {
-    let mut rq = format!(
-        "<DataExtDelRq requestID=\"{}\">\n  <DataExtDel>\n",
-        escape(request_id)
-    );
-    leaf(&mut rq, 2, "OwnerID", owner_id);
-    leaf(&mut rq, 2, "DataExtName", name);
-    leaf(&mut rq, 2, "TxnDataExtType", txn_type.qbxml_name());
-    leaf(&mut rq, 2, "TxnID", txn_id);
-    rq.push_str("  </DataExtDel>\n</DataExtDelRq>\n");
-    message_set(&[rq])
+    data_ext("Del", request_id, txn_type, txn_id, owner_id, name, None)
 }
 
 #[cfg(test)]
