@@ -1110,3 +1110,69 @@ async fn an_older_quickbooks_is_asked_in_the_highest_qbxml_version_it_reads() {
     let report = run(&env, &company, &user, &pass).await;
     assert!(report.requests[0].contains("<?qbxml version=\"13.0\"?>"));
 }
+
+#[tokio::test]
+async fn a_quickbooks_too_old_for_iterators_is_told_so_and_nothing_is_asked_of_it() {
+    let env = TestEnv::start().await;
+    let (_t, conn, user, pass) = paired(&env).await;
+    let sql = "SELECT count(*) FROM qb_sales WHERE connection_id = $1";
+
+    // QuickBooks 2005 reads qbXML up to 4.1, which has no iterators.
+    let company = Company::new();
+    company.generate_invoices(2);
+    company.set_host(
+        "QuickBooks Pro 2005",
+        "US",
+        &["1.0", "2.0", "3.0", "4.0", "4.1"],
+    );
+    let mut opts = SessionOptions::new(&user, &pass);
+    opts.qbxml_major = 4;
+    opts.qbxml_minor = 1;
+    let old = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert_eq!(old.auth_status, "");
+    assert!(old.requests.is_empty(), "{:?}", old.requests);
+    let said = old.last_error.clone().unwrap_or_default();
+    assert!(
+        said.contains("qbXML up to 4.1") && said.contains("2006"),
+        "{said}"
+    );
+    assert!(old.close_message.is_some(), "the session closes normally");
+    assert_eq!(run_statuses(&env, conn).await, ["failed"]);
+    assert_eq!(count(&env, sql, conn).await, 0);
+
+    // A Canadian edition before 2008 lists only its own SDK's versions.
+    let company = Company::new();
+    company.generate_invoices(2);
+    company.set_host("QuickBooks Pro 2006 (Canada)", "CA", &["CA2.0", "CA3.0"]);
+    opts.qbxml_country = "CA".into();
+    opts.qbxml_major = 3;
+    opts.qbxml_minor = 0;
+    let canadian = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert!(canadian.requests.is_empty(), "{:?}", canadian.requests);
+    let said = canadian.last_error.clone().unwrap_or_default();
+    assert!(said.contains("CA3.0") && said.contains("Canada"), "{said}");
+
+    // A later Canadian edition reads the US versions and syncs.
+    let company = Company::new();
+    company.generate_invoices(2);
+    company.set_host(
+        "QuickBooks Pro 2014 (Canada)",
+        "CA",
+        &["CA2.0", "CA3.0", "6.0", "12.0", "13.0"],
+    );
+    opts.qbxml_major = 13;
+    let current = WebConnector::new(&env.qbwc_url(0))
+        .run_session(&company, &opts)
+        .await;
+    assert_monotonic_to_100(&current);
+    assert!(current.requests[0].contains("<?qbxml version=\"13.0\"?>"));
+    assert_eq!(count(&env, sql, conn).await, 2);
+    assert_eq!(
+        run_statuses(&env, conn).await,
+        ["failed", "failed", "completed"]
+    );
+}

@@ -214,7 +214,21 @@ pub async fn send_request(
     };
     let checked_before = session.company_checked;
     if !session.company_checked && !session.failed {
-        if let Some(found) = check_company(&mut session, &company) {
+        let found = match check_company(&mut session, &company) {
+            Ok(found) => found,
+            Err(reads) => {
+                let problem = format!(
+                    "This QuickBooks reads qbXML up to {reads}; Quayside needs qbXML {}.{} or \
+                     later: QuickBooks 2006 or later in the US, 2008 or later in Canada, the \
+                     UK and Australia. Update QuickBooks, then run the Web Connector again.",
+                    shared::qbxml::MIN_QBXML_VERSION.0,
+                    shared::qbxml::MIN_QBXML_VERSION.1
+                );
+                fail(state, ticket, &mut session, problem).await?;
+                return Ok((QbwcReply::SendRequestXml(String::new()), "old_quickbooks"));
+            }
+        };
+        if let Some(found) = found {
             // Stamped for another connection that still exists: that company's data must not
             // land here. A FileID of a deleted connection (the company re-paired) is accepted.
             let other = match found {
@@ -257,14 +271,15 @@ pub async fn send_request(
 
 /// Reads the first call's Host/Company response: picks the qbXML version QuickBooks reads, and
 /// returns the company file's FileID (stamped by the Web Connector under our OwnerID) when it
-/// is not this connection's: `Ok(id)`, or `Err(text)` when it is not even a GUID.
+/// is not this connection's: `Some(Ok(id))`, or `Some(Err(text))` when it is not even a GUID.
+/// `Err` is the newest version a QuickBooks too old for Quayside reads.
 fn check_company(
     session: &mut Session,
     company: &CompanyInfo<'_>,
-) -> Option<Result<uuid::Uuid, String>> {
+) -> Result<Option<Result<uuid::Uuid, String>>, String> {
     let hcp = company.hcp_response;
     if hcp.trim().is_empty() && company.major_version.is_none() {
-        return None;
+        return Ok(None);
     }
     session.company_checked = true;
     let supported = shared::qbxml::response::parse_hcp_supported_versions(hcp);
@@ -272,20 +287,24 @@ fn check_company(
         .major_version
         .filter(|m| *m > 0)
         .map(|m| (m as u32, company.minor_version.unwrap_or(0).max(0) as u32));
-    let version = shared::qbxml::negotiate_version(&supported, declared);
+    let version = shared::qbxml::negotiate_version(&supported, declared)?;
     if version != shared::qbxml::QBXML_VERSION {
         tracing::warn!(connection_id = %session.connection_id, version = %version, "QuickBooks reads an older qbXML version; asking in it");
         session.qbxml_version = Some(version);
     }
     let (Some(owner), Some(expected)) = (session.owner_id, session.file_id) else {
-        return None;
+        return Ok(None);
     };
-    let found = shared::qbxml::response::parse_hcp_company_file_id(hcp, &owner)?;
-    match uuid::Uuid::parse_str(found.trim().trim_start_matches('{').trim_end_matches('}')) {
-        Ok(id) if id == expected => None,
-        Ok(id) => Some(Ok(id)),
-        Err(_) => Some(Err(found)),
-    }
+    let Some(found) = shared::qbxml::response::parse_hcp_company_file_id(hcp, &owner) else {
+        return Ok(None);
+    };
+    Ok(
+        match uuid::Uuid::parse_str(found.trim().trim_start_matches('{').trim_end_matches('}')) {
+            Ok(id) if id == expected => None,
+            Ok(id) => Some(Ok(id)),
+            Err(_) => Some(Err(found)),
+        },
+    )
 }
 
 /// Marks the session failed with `message`; the Web Connector will ask getLastError.

@@ -5,25 +5,48 @@ use super::render::data_ext_node;
 use super::state::CompanyState;
 use super::xml::Node;
 
-const VERSIONS: [&str; 16] = [
+/// The qbXML versions QuickBooks Pro 2014 lists.
+pub const VERSIONS_2014: [&str; 16] = [
     "1.0", "1.1", "2.0", "2.1", "3.0", "4.0", "4.1", "5.0", "6.0", "7.0", "8.0", "9.0", "10.0",
     "11.0", "12.0", "13.0",
 ];
 
-/// The HCP response of this company file (QuickBooks Pro 2014, qbXML up to 13.0).
+/// The QuickBooks that has the company file open, as HostQuery describes it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Host {
+    pub product: String,
+    pub major_version: String,
+    pub country: String,
+    pub versions: Vec<String>,
+}
+
+impl Default for Host {
+    fn default() -> Host {
+        Host {
+            product: "QuickBooks Pro 2014".into(),
+            major_version: "24".into(),
+            country: "US".into(),
+            versions: VERSIONS_2014.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+}
+
+/// The HCP response of this company file (by default QuickBooks Pro 2014, qbXML up to 13.0).
 pub fn hcp_response(state: &CompanyState) -> String {
     let mut out = String::from("<?xml version=\"1.0\" ?>\n<QBXML>\n<QBXMLMsgsRs>\n");
     out.push_str("<HostQueryRs requestID=\"0\" statusCode=\"0\" statusSeverity=\"Info\" statusMessage=\"Status OK\">\n");
     let mut host = vec![
-        Node::Leaf("ProductName", "QuickBooks Pro 2014".into()),
-        Node::Leaf("MajorVersion", "24".into()),
+        Node::Leaf("ProductName", state.host.product.clone()),
+        Node::Leaf("MajorVersion", state.host.major_version.clone()),
         Node::Leaf("MinorVersion", "0".into()),
-        Node::Leaf("Country", "US".into()),
+        Node::Leaf("Country", state.host.country.clone()),
     ];
     host.extend(
-        VERSIONS
+        state
+            .host
+            .versions
             .iter()
-            .map(|v| Node::Leaf("SupportedQBXMLVersion", v.to_string())),
+            .map(|v| Node::Leaf("SupportedQBXMLVersion", v.clone())),
     );
     host.push(Node::Leaf("IsAutomaticLogin", "false".into()));
     host.push(Node::Leaf("QBFileMode", "SingleUser".into()));

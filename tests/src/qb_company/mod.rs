@@ -116,6 +116,15 @@ impl Company {
         hcp::hcp_response(&self.lock())
     }
 
+    /// Opens the file in another QuickBooks release or edition: `product` (HostQuery's
+    /// ProductName), `country` and the qbXML versions it lists.
+    pub fn set_host(&self, product: &str, country: &str, versions: &[&str]) {
+        let mut s = self.lock();
+        s.host.product = product.to_string();
+        s.host.country = country.to_string();
+        s.host.versions = versions.iter().map(|v| v.to_string()).collect();
+    }
+
     /// Stamp QBWC's `FileID` data extension (first connection of an application), unless
     /// one is already there for `owner_id`.
     pub fn stamp_file_id(&self, owner_id: &str, file_id: &str) {

@@ -24,6 +24,9 @@ pub struct CompanyState {
     pub file_path: String,
     /// Company-level data extensions (QBWC stamps `FileID` here).
     pub company_data_ext: Vec<DataExt>,
+    /// The QuickBooks release and edition that has the file open (HostQuery).
+    #[serde(default)]
+    pub host: super::hcp::Host,
     pub customers: Vec<Customer>,
     pub classes: Vec<ListRef>,
     pub items: Vec<Item>,
@@ -57,6 +60,7 @@ impl CompanyState {
                 "C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\{name}.QBW"
             ),
             company_data_ext: Vec::new(),
+            host: Default::default(),
             customers: Vec::new(),
             classes: Vec::new(),
             items: Vec::new(),
