@@ -135,6 +135,13 @@ pub struct DataExt {
     pub value: String,
 }
 
+/// A sales order an invoice was created from (the invoice's `LinkedTxn` of type `SalesOrder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSalesOrder {
+    pub txn_id: String,
+    pub ref_number: Option<String>,
+}
+
 /// A QuickBooks sale, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sale {
@@ -167,6 +174,10 @@ pub struct Sale {
     pub lines: Vec<SaleLine>,
     pub line_groups: Vec<SaleLineGroup>,
     pub data_ext: Vec<DataExt>,
+    /// The sales orders an invoice was created from. Left out of the snapshot when empty, so
+    /// the content hash of every other sale is what it was before this was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_sales_orders: Vec<SourceSalesOrder>,
 }
 
 /// The contact details of a QuickBooks customer (`CustomerRet`), used for phone, email and

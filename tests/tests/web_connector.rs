@@ -933,6 +933,97 @@ async fn sales_modified_before_the_sync_start_are_skipped_with_the_reason() {
 }
 
 #[tokio::test]
+async fn an_invoice_made_from_a_sent_sales_order_is_skipped_so_it_ships_once() {
+    let env = TestEnv::start().await;
+    // `paired` syncs invoices, sales receipts and sales orders.
+    let (t, conn, user, pass) = paired(&env).await;
+    let company = Company::new();
+    company.generate_invoices(1);
+    let customer = company.customers()[0].full_name.clone();
+    let line = quayside_tests::qb_company::LineSpec::item("Widget").qty(2);
+    let so = company.add_sales_order(
+        quayside_tests::qb_company::TxnSpec::new(&customer)
+            .ref_number("5001")
+            .line(line),
+    );
+    let first = run(&env, &company, &user, &pass).await;
+    assert_monotonic_to_100(&first);
+    assert!(
+        first
+            .requests
+            .iter()
+            .any(|r| r.contains("<InvoiceQueryRq") && r.contains("<IncludeLinkedTxns>true")),
+        "{:?}",
+        first.requests
+    );
+
+    // Invoiced from the sales order in QuickBooks: the invoice is the same shipment.
+    let invoice = company.invoice_from_sales_order(&so).expect("invoiced");
+    let second = run(&env, &company, &user, &pass).await;
+    assert_monotonic_to_100(&second);
+    let order = |txn: String| {
+        let (env, t) = (&env, &t);
+        async move {
+            let list = env
+                .get(
+                    Some(t),
+                    &format!("/api/v1/connections/{conn}/orders?per_page=100"),
+                )
+                .await;
+            list.body["orders"]
+                .as_array()
+                .and_then(|o| o.iter().find(|o| o["txn_id"] == txn.as_str()).cloned())
+                .unwrap_or_else(|| panic!("no order for {txn}: {}", list.text))
+        }
+    };
+    let skipped = order(invoice.as_str().to_string()).await;
+    assert_eq!(skipped["status"], "skipped", "{skipped}");
+    let reason = skipped["skip_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("sales order 5001"), "{reason}");
+    // The sales order (modified by the invoicing) is still the one that goes.
+    let sent = order(so.as_str().to_string()).await;
+    assert_eq!(sent["status"], "pending", "{sent}");
+
+    // Syncing invoices only, an invoice made from a sales order is the one that ships.
+    let (t2, conn2) = {
+        let t2 = env.signup().await;
+        let (c2, _) = env.create_connection(&t2).await;
+        (t2, c2)
+    };
+    let put = env
+        .put_json(
+            Some(&t2),
+            &format!("/api/v1/connections/{conn2}/settings"),
+            &json!({"sync_from": "2020-01-01", "transaction_types": ["invoice"]}),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let (user2, pass2) = env.pair_web_connector(&t2, conn2).await;
+    let other = Company::new();
+    other.generate_invoices(1);
+    let customer = other.customers()[0].full_name.clone();
+    let so2 = other.add_sales_order(
+        quayside_tests::qb_company::TxnSpec::new(&customer)
+            .line(quayside_tests::qb_company::LineSpec::item("Widget").qty(1)),
+    );
+    let invoice2 = other.invoice_from_sales_order(&so2).expect("invoiced");
+    let report = run(&env, &other, &user2, &pass2).await;
+    assert_monotonic_to_100(&report);
+    let list = env
+        .get(
+            Some(&t2),
+            &format!("/api/v1/connections/{conn2}/orders?status=pending"),
+        )
+        .await;
+    assert_eq!(list.body["total"], 2, "{}", list.text);
+    assert!(
+        list.text.contains(invoice2.as_str()),
+        "the invoice is sent: {}",
+        list.text
+    );
+}
+
+#[tokio::test]
 async fn test_sales_are_fetched_by_ref_number_whatever_the_filters_say() {
     let env =
         TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "0")).await;

@@ -287,6 +287,7 @@ mod tests {
             }],
             line_groups: vec![],
             data_ext: vec![],
+            from_sales_orders: vec![],
         }
     }
 

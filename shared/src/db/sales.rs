@@ -47,6 +47,16 @@ pub fn skip_reason(sale: &Sale, settings: &SyncSettings) -> Option<String> {
             sale.txn_type.label()
         ));
     }
+    // The sales order went to ShipStation as its own order: the invoice made from it is the
+    // same shipment, and sending both would ship it twice.
+    if sale.txn_type == TxnType::Invoice && settings.syncs(TxnType::SalesOrder) {
+        if let Some(source) = sale.from_sales_orders.first() {
+            let name = source.ref_number.as_deref().unwrap_or(&source.txn_id);
+            return Some(format!(
+                "Created from sales order {name}, which is sent to ShipStation as its own order."
+            ));
+        }
+    }
     if let Some(filter) = settings.class_filter.as_deref() {
         let class = sale.class_name.as_deref().unwrap_or("");
         if !class.eq_ignore_ascii_case(filter.trim()) {
@@ -387,6 +397,29 @@ mod tests {
         assert_eq!(content_hash(&a), content_hash(&b));
         b.memo = Some("changed".into());
         assert_ne!(content_hash(&a), content_hash(&b));
+    }
+
+    #[test]
+    fn an_invoice_made_from_a_sales_order_is_skipped_only_when_sales_orders_are_sent() {
+        let mut settings = SyncSettings::defaults("2026-01-01".parse().expect("date"));
+        let mut invoice = sale("A");
+        let plain_hash = content_hash(&invoice);
+        invoice.from_sales_orders = vec![crate::sale::SourceSalesOrder {
+            txn_id: "SO-1".into(),
+            ref_number: Some("5001".into()),
+        }];
+        assert_ne!(content_hash(&invoice), plain_hash);
+        // Invoices only: the sales order never reaches ShipStation, so the invoice is sent.
+        settings.transaction_types = vec![TxnType::Invoice];
+        assert_eq!(skip_reason(&invoice, &settings), None);
+        settings.transaction_types = vec![TxnType::Invoice, TxnType::SalesOrder];
+        let why = skip_reason(&invoice, &settings).expect("skipped");
+        assert!(why.contains("sales order 5001"), "{why}");
+        // An invoice of its own still goes.
+        assert_eq!(skip_reason(&sale("B"), &settings), None);
+        // Nothing kept, nothing serialised: the snapshots (and hashes) of other sales stay.
+        let json = serde_json::to_string(&sale("B")).expect("json");
+        assert!(!json.contains("from_sales_orders"), "{json}");
     }
 
     #[test]

@@ -120,5 +120,6 @@ pub(crate) fn invoice() -> Sale {
         ],
         line_groups: vec![],
         data_ext: vec![],
+        from_sales_orders: vec![],
     }
 }

@@ -63,9 +63,13 @@ fn query_open(
     tag
 }
 
-/// The tail every transaction query shares: `IncludeLineItems` true, public custom fields.
+/// The tail every transaction query shares: `IncludeLineItems` true, public custom fields;
+/// for invoices also `IncludeLinkedTxns`, to recognise one created from a sales order.
 fn query_close(out: &mut String, txn_type: TxnType) {
     leaf(out, 1, "IncludeLineItems", "true");
+    if txn_type == TxnType::Invoice {
+        leaf(out, 1, "IncludeLinkedTxns", "true");
+    }
     leaf(out, 1, "OwnerID", "0");
     out.push_str(&format!("</{}QueryRq>\n", txn_type.qbxml_name()));
 }

@@ -33,8 +33,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use clock::{format_time, SimClock};
 pub use faults::{Hresult, StatusFault};
 pub use model::{
-    Address, Customer, CustomerSpec, DataExt, Item, ItemKind, LineEntry, LineGroup, ListRef, Txn,
-    TxnKind, TxnLine,
+    Address, Customer, CustomerSpec, DataExt, Item, ItemKind, LineEntry, LineGroup, LinkedTxn,
+    ListRef, Txn, TxnKind, TxnLine,
 };
 pub use sample::sample_customers;
 pub use spec::{EntrySpec, GroupSpec, InvoiceSpec, LineSpec, TxnSpec};
@@ -204,6 +204,14 @@ impl Company {
     /// Create a sales order.
     pub fn add_sales_order(&self, spec: TxnSpec) -> TxnId {
         TxnId(self.lock().add_txn(TxnKind::SalesOrder, spec))
+    }
+
+    /// Creates an invoice from a sales order (QuickBooks' "Create Invoice"); `None` when
+    /// `so_txn_id` is not a sales order.
+    pub fn invoice_from_sales_order(&self, so_txn_id: impl AsRef<str>) -> Option<TxnId> {
+        self.lock()
+            .invoice_from_sales_order(so_txn_id.as_ref())
+            .map(TxnId)
     }
 
     /// Edit a transaction as a QuickBooks user would: `f` changes it, then `EditSequence`

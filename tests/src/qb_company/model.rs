@@ -234,6 +234,20 @@ impl LineEntry {
     }
 }
 
+/// A transaction linked to another (`LinkedTxn`): an invoice and the sales order it was
+/// created from name each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedTxn {
+    pub txn_id: String,
+    /// `SalesOrder`, `Invoice`, `ReceivePayment` ...
+    pub txn_type: String,
+    pub txn_date: NaiveDate,
+    pub ref_number: Option<String>,
+    /// `QUANTYPE` (by quantity, as an invoice made from a sales order) or `AMTTYPE`.
+    pub link_type: String,
+    pub amount: Decimal,
+}
+
 /// An invoice, sales receipt or sales order as stored in the company file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Txn {
@@ -263,6 +277,9 @@ pub struct Txn {
     pub other: Option<String>,
     pub lines: Vec<LineEntry>,
     pub data_ext: Vec<DataExt>,
+    /// Shown only to queries with `IncludeLinkedTxns`.
+    #[serde(default)]
+    pub linked: Vec<LinkedTxn>,
 }
 
 impl Txn {

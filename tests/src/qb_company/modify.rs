@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::lines::{apply_lines, LineModEntry};
 use super::model::{Address, ListRef, Txn, TxnKind};
 use super::process::{Rs, Status};
-use super::render::{filter_ret, txn_node};
+use super::render::{filter_ret, txn_node, Include};
 use super::schema::{self, check_order, Invalid, RefIn, Slot};
 use super::state::CompanyState;
 use super::xml::Element;
@@ -314,7 +314,13 @@ pub fn run_mod(state: &mut CompanyState, rq: &Element, m: TxnMod) -> Rs {
     }
     state.txns[idx] = t;
     state.touch(idx);
-    let node = txn_node(&state.txns[idx], true, &[]);
+    let node = txn_node(
+        &state.txns[idx],
+        Include {
+            lines: true,
+            ..Include::default()
+        },
+    );
     let mut rs = Rs::new(rq, Status::ok());
     rs.body = vec![filter_ret(node, &m.include_ret)];
     rs

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::clock::{parse_datetime, parse_stored};
 use super::model::{Txn, TxnKind};
 use super::process::{Rs, Status};
-use super::render::{filter_ret, txn_node};
+use super::render::{filter_ret, txn_node, Include};
 use super::schema::{self, check_order, exclusive, Invalid, Slot};
 use super::state::CompanyState;
 use super::xml::Element;
@@ -32,6 +32,7 @@ pub struct TxnQuery {
     pub to_txn_date: Option<NaiveDate>,
     pub entity: Vec<String>,
     pub include_line_items: bool,
+    pub include_linked_txns: bool,
     pub include_ret: Vec<String>,
     pub owner_ids: Vec<String>,
     pub iterator: Option<String>,
@@ -103,6 +104,7 @@ impl TxnQuery {
             ref_numbers: texts("RefNumber"),
             max_returned: schema::count(rq, "MaxReturned")?,
             include_line_items: schema::boolean(rq, "IncludeLineItems")?.unwrap_or(false),
+            include_linked_txns: schema::boolean(rq, "IncludeLinkedTxns")?.unwrap_or(false),
             include_ret: texts("IncludeRetElement"),
             owner_ids: texts("OwnerID"),
             iterator: rq.attr("iterator").map(str::to_string),
@@ -283,7 +285,14 @@ pub fn run_txn_query(state: &mut CompanyState, rq: &Element, q: TxnQuery) -> Rs 
         .filter_map(|id| state.txns.iter().find(|t| &t.txn_id == id))
         .map(|t| {
             filter_ret(
-                txn_node(t, q.include_line_items, &q.owner_ids),
+                txn_node(
+                    t,
+                    Include {
+                        lines: q.include_line_items,
+                        linked: q.include_linked_txns,
+                        owner_ids: &q.owner_ids,
+                    },
+                ),
                 &q.include_ret,
             )
         })
@@ -347,7 +356,14 @@ fn page(
         .filter_map(|id| state.txns.iter().find(|t| &t.txn_id == id))
         .map(|t| {
             filter_ret(
-                txn_node(t, q.include_line_items, &q.owner_ids),
+                txn_node(
+                    t,
+                    Include {
+                        lines: q.include_line_items,
+                        linked: q.include_linked_txns,
+                        owner_ids: &q.owner_ids,
+                    },
+                ),
                 &q.include_ret,
             )
         })

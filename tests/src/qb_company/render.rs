@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::model::{
-    Address, Customer, DataExt, LineEntry, LineGroup, ListRef, Txn, TxnKind, TxnLine,
+    Address, Customer, DataExt, LineEntry, LineGroup, LinkedTxn, ListRef, Txn, TxnKind, TxnLine,
 };
 use super::xml::Node;
 
@@ -184,8 +184,30 @@ fn group_node(kind: TxnKind, g: &LineGroup) -> Node {
     Node::Agg(name, c)
 }
 
+/// What a query asks to see of a transaction besides its header.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Include<'a> {
+    pub lines: bool,
+    /// `IncludeLinkedTxns` (invoices and sales orders only).
+    pub linked: bool,
+    /// The custom fields' owners (`OwnerID`).
+    pub owner_ids: &'a [String],
+}
+
+fn linked_node(l: &LinkedTxn) -> Node {
+    let mut c = vec![
+        Node::Leaf("TxnID", l.txn_id.clone()),
+        Node::Leaf("TxnType", l.txn_type.clone()),
+        Node::Leaf("TxnDate", l.txn_date.to_string()),
+    ];
+    push_opt(&mut c, "RefNumber", &l.ref_number);
+    c.push(Node::Leaf("LinkType", l.link_type.clone()));
+    c.push(Node::Leaf("Amount", money(l.amount)));
+    Node::Agg("LinkedTxn", c)
+}
+
 /// `InvoiceRet` / `SalesReceiptRet` / `SalesOrderRet`.
-pub fn txn_node(t: &Txn, include_lines: bool, owner_ids: &[String]) -> Node {
+pub fn txn_node(t: &Txn, include: Include<'_>) -> Node {
     let kind = t.kind;
     let mut c = vec![
         Node::Leaf("TxnID", t.txn_id.clone()),
@@ -279,7 +301,10 @@ pub fn txn_node(t: &Txn, include_lines: bool, owner_ids: &[String]) -> Node {
         ));
     }
     push_opt(&mut c, "Other", &t.other);
-    if include_lines {
+    if include.linked && kind != TxnKind::SalesReceipt {
+        c.extend(t.linked.iter().map(linked_node));
+    }
+    if include.lines {
         for entry in &t.lines {
             c.push(match entry {
                 LineEntry::Line(l) => line_node(kind, l),
@@ -287,7 +312,7 @@ pub fn txn_node(t: &Txn, include_lines: bool, owner_ids: &[String]) -> Node {
             });
         }
     }
-    c.extend(selected_data_ext(&t.data_ext, owner_ids));
+    c.extend(selected_data_ext(&t.data_ext, include.owner_ids));
     Node::Agg(ret_name(kind), c)
 }
 

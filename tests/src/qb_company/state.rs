@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::clock::{format_time, SimClock};
 use super::faults::Faults;
 use super::model::{
-    Customer, CustomerSpec, DataExt, Item, ItemKind, LineEntry, LineGroup, ListRef, Txn, TxnKind,
-    TxnLine,
+    Customer, CustomerSpec, DataExt, Item, ItemKind, LineEntry, LineGroup, LinkedTxn, ListRef, Txn,
+    TxnKind, TxnLine,
 };
 use super::query::IteratorState;
 use super::spec::{EntrySpec, LineSpec, TxnSpec};
@@ -383,10 +383,68 @@ impl CompanyState {
             other: spec.other.clone(),
             lines,
             data_ext: spec.data_ext.clone(),
+            linked: Vec::new(),
         };
         self.next_txn_number += 1;
         self.txns.push(txn);
         txn_id
+    }
+
+    /// Creates an invoice from sales order `so_txn_id` as QuickBooks' "Create Invoice" does:
+    /// the same customer, addresses, ship method and lines (new line ids), each transaction
+    /// linked to the other, and the sales order modified (it is now invoiced). `None` when
+    /// there is no such sales order.
+    pub fn invoice_from_sales_order(&mut self, so_txn_id: &str) -> Option<String> {
+        let idx = self
+            .txn_index(so_txn_id)
+            .filter(|i| self.txns[*i].kind == TxnKind::SalesOrder)?;
+        let now = self.clock.tick();
+        let ts = now.timestamp();
+        let mut invoice = self.txns[idx].clone();
+        invoice.kind = TxnKind::Invoice;
+        invoice.txn_id = format!("{:X}-{ts}", self.next_txn);
+        self.next_txn += 1;
+        invoice.time_created = format_time(now);
+        invoice.time_modified = format_time(now);
+        invoice.edit_sequence = ts.to_string();
+        invoice.txn_number = self.next_txn_number;
+        self.next_txn_number += 1;
+        invoice.txn_date = self.clock.today();
+        invoice.ref_number = Some(self.next_ref_number(TxnKind::Invoice));
+        invoice.is_pending = Some(false);
+        for entry in &mut invoice.lines {
+            match entry {
+                LineEntry::Line(l) => l.txn_line_id = self.new_line_id(),
+                LineEntry::Group(g) => {
+                    g.txn_line_id = self.new_line_id();
+                    for l in &mut g.lines {
+                        l.txn_line_id = self.new_line_id();
+                    }
+                }
+            }
+        }
+        let so = &self.txns[idx];
+        invoice.linked = vec![LinkedTxn {
+            txn_id: so.txn_id.clone(),
+            txn_type: "SalesOrder".into(),
+            txn_date: so.txn_date,
+            ref_number: so.ref_number.clone(),
+            link_type: "QUANTYPE".into(),
+            amount: Decimal::ZERO,
+        }];
+        let back = LinkedTxn {
+            txn_id: invoice.txn_id.clone(),
+            txn_type: "Invoice".into(),
+            txn_date: invoice.txn_date,
+            ref_number: invoice.ref_number.clone(),
+            link_type: "QUANTYPE".into(),
+            amount: Decimal::ZERO,
+        };
+        let id = invoice.txn_id.clone();
+        self.txns.push(invoice);
+        self.txns[idx].linked.push(back);
+        self.touch(idx);
+        Some(id)
     }
 
     /// Record a change to a transaction the way QuickBooks does: later `TimeModified`,

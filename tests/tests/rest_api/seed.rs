@@ -63,6 +63,7 @@ pub(crate) fn sale(ref_number: &str, customer: &str) -> Sale {
         }],
         line_groups: vec![],
         data_ext: vec![],
+        from_sales_orders: vec![],
     }
 }
 

@@ -313,6 +313,7 @@ pub fn sale(txn_id: &str, number: &str) -> Sale {
         }],
         line_groups: vec![],
         data_ext: vec![],
+        from_sales_orders: vec![],
     }
 }
 

@@ -54,6 +54,7 @@ fn iterator_start_and_continue_match_golden() {
             "MaxReturned",
             "ModifiedDateRangeFilter",
             "IncludeLineItems",
+            "IncludeLinkedTxns",
             "OwnerID"
         ]
     );
@@ -78,6 +79,7 @@ fn iterator_start_and_continue_match_golden() {
             "MaxReturned",
             "ModifiedDateRangeFilter",
             "IncludeLineItems",
+            "IncludeLinkedTxns",
             "OwnerID"
         ]
     );

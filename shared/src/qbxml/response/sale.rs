@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 use super::QbxmlError;
 use crate::qbxml::request::ExistingLine;
 use crate::qbxml::tree::XmlElement;
-use crate::sale::{DataExt, QbAddress, QbCustomer, Sale, SaleLine, SaleLineGroup, TxnType};
+use crate::sale::{
+    DataExt, QbAddress, QbCustomer, Sale, SaleLine, SaleLineGroup, SourceSalesOrder, TxnType,
+};
 
 /// Text of a child, `None` when absent or empty.
 fn text(e: &XmlElement, name: &str) -> Option<String> {
@@ -147,7 +149,26 @@ pub(super) fn sale_from_ret(
             .map(|g| group(g, &line_name))
             .collect(),
         data_ext: data_exts(ret),
+        from_sales_orders: if txn_type == TxnType::Invoice {
+            source_sales_orders(ret)
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// An invoice's `LinkedTxn`s of type `SalesOrder` (payments and credits linked to it are
+/// not kept: they do not change what ships).
+fn source_sales_orders(ret: &XmlElement) -> Vec<SourceSalesOrder> {
+    ret.children_named("LinkedTxn")
+        .filter(|l| l.child_text("TxnType").map(str::trim) == Some("SalesOrder"))
+        .filter_map(|l| {
+            Some(SourceSalesOrder {
+                txn_id: text(l, "TxnID")?,
+                ref_number: text(l, "RefNumber"),
+            })
+        })
+        .collect()
 }
 
 /// The top-level lines and groups of a transaction `*Ret`, in document order.

@@ -419,3 +419,17 @@ fn line_orders_keep_quickbooks_order_of_lines_and_groups() {
     );
     assert_eq!(rs.line_orders[1], vec![line("1B01-1716500000")]);
 }
+
+#[test]
+fn an_invoices_source_sales_order_is_kept_and_its_payments_are_not() {
+    let xml = r#"<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><InvoiceQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK"><InvoiceRet><TxnID>INV-1</TxnID><TimeModified>2026-11-02T10:00:00-08:00</TimeModified><EditSequence>7</EditSequence><RefNumber>1001</RefNumber><LinkedTxn><TxnID>SO-9</TxnID><TxnType>SalesOrder</TxnType><TxnDate>2026-11-01</TxnDate><RefNumber>5009</RefNumber><LinkType>QUANTYPE</LinkType><Amount>0.00</Amount></LinkedTxn><LinkedTxn><TxnID>PAY-3</TxnID><TxnType>ReceivePayment</TxnType><TxnDate>2026-11-03</TxnDate><RefNumber>88</RefNumber><LinkType>AMTTYPE</LinkType><Amount>-10.00</Amount></LinkedTxn></InvoiceRet></InvoiceQueryRs></QBXMLMsgsRs></QBXML>"#;
+    let parsed = parse_response(xml).expect("parses");
+    let inv = &parsed.responses[0].sales[0];
+    assert_eq!(
+        inv.from_sales_orders,
+        vec![crate::sale::SourceSalesOrder {
+            txn_id: "SO-9".into(),
+            ref_number: Some("5009".into())
+        }]
+    );
+}

@@ -50,6 +50,7 @@ fn sale(txn: &str) -> Sale {
         }],
         line_groups: vec![],
         data_ext: vec![],
+        from_sales_orders: vec![],
     }
 }
 
