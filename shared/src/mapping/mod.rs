@@ -92,11 +92,49 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
+/// Whether QuickBooks voided the sale: voiding zeroes every amount and puts `VOID:` before
+/// the memo. Both must hold, so a live sale whose memo happens to begin with "Void:" still
+/// ships.
+pub fn is_voided(sale: &Sale) -> bool {
+    let memo_says = sale
+        .memo
+        .as_deref()
+        .map(str::trim_start)
+        .and_then(|m| m.get(..5))
+        .is_some_and(|m| m.eq_ignore_ascii_case("VOID:"));
+    let zero = |d: Option<rust_decimal::Decimal>| d.is_none_or(|d| d.is_zero());
+    let lines_zero = sale
+        .lines
+        .iter()
+        .chain(sale.line_groups.iter().flat_map(|g| g.lines.iter()))
+        .all(|l| zero(l.amount));
+    memo_says && zero(sale.total) && zero(sale.subtotal) && lines_zero
+}
+
 /// Maps a QuickBooks sale (and its customer record, when known) to a ShipStation order.
 pub fn map_sale(
     sale: &Sale,
     customer: Option<&QbCustomer>,
     ctx: &MappingContext,
+) -> Result<MappedOrder, MappingError> {
+    map_order(sale, customer, ctx, false)
+}
+
+/// The ShipStation order that cancels the order of a voided sale: the same order (key,
+/// number, addresses) with `orderStatus` `cancelled` and no items to ship.
+pub fn map_cancellation(
+    sale: &Sale,
+    customer: Option<&QbCustomer>,
+    ctx: &MappingContext,
+) -> Result<MappedOrder, MappingError> {
+    map_order(sale, customer, ctx, true)
+}
+
+fn map_order(
+    sale: &Sale,
+    customer: Option<&QbCustomer>,
+    ctx: &MappingContext,
+    cancel: bool,
 ) -> Result<MappedOrder, MappingError> {
     let mut notes = Vec::new();
     let txn_date = sale.txn_date.ok_or(MappingError::MissingTxnDate)?;
@@ -152,9 +190,13 @@ pub fn map_sale(
         },
     };
 
-    let mapped_items = items::map_items(sale, ctx)?;
+    let mapped_items = if cancel {
+        items::MappedItems::default()
+    } else {
+        items::map_items(sale, ctx)?
+    };
     notes.extend(mapped_items.notes);
-    if mapped_items.items.is_empty() {
+    if mapped_items.items.is_empty() && !cancel {
         return Err(MappingError::NoItems);
     }
 
@@ -165,7 +207,11 @@ pub fn map_sale(
         order_date: order_date.clone(),
         payment_date: is_receipt.then_some(order_date),
         ship_by_date: sale.ship_date.map(format_order_date),
-        order_status: OrderStatus::AwaitingShipment,
+        order_status: if cancel {
+            OrderStatus::Cancelled
+        } else {
+            OrderStatus::AwaitingShipment
+        },
         customer_username: customer_name,
         customer_email: customer.and_then(|c| clean(c.email.as_deref())),
         bill_to,

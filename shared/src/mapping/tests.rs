@@ -226,3 +226,34 @@ fn sales_that_cannot_be_sent_say_why() {
         assert_eq!(err.code(), code);
     }
 }
+
+#[test]
+fn a_voided_sale_is_recognised_and_maps_to_a_cancellation_without_items() {
+    let mut sale = invoice();
+    assert!(!is_voided(&sale));
+    for l in &mut sale.lines {
+        l.quantity = Some(dec("0"));
+        l.amount = Some(dec("0"));
+    }
+    sale.subtotal = Some(dec("0"));
+    sale.sales_tax_total = Some(dec("0"));
+    sale.total = Some(dec("0"));
+    // Zero amounts alone (an emptied sale) are not a void: it fails as before.
+    assert!(!is_voided(&sale));
+    assert!(map_sale(&sale, Some(&customer()), &ctx()).is_err());
+    sale.memo = Some("VOID: call first".into());
+    assert!(is_voided(&sale));
+    let cancel = map_cancellation(&sale, Some(&customer()), &ctx()).expect("map");
+    let got = serde_json::to_value(&cancel.order).expect("json");
+    assert_eq!(got["orderStatus"], "cancelled");
+    assert_eq!(got["orderNumber"], "1001");
+    assert_eq!(got["orderKey"], "qb-6f1c2a9e-1A2B-1700000000");
+    assert!(
+        got["items"].as_array().is_none_or(|i| i.is_empty()),
+        "{got}"
+    );
+    // A memo that begins with "void:" on a sale with amounts is an ordinary sale.
+    let mut live = invoice();
+    live.memo = Some("void: old address".into());
+    assert!(!is_voided(&live));
+}

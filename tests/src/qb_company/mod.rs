@@ -226,6 +226,27 @@ impl Company {
         true
     }
 
+    /// Void a transaction as QuickBooks does: every quantity and amount becomes zero and the
+    /// memo starts with `VOID:`. Returns false when the TxnID does not exist.
+    pub fn void(&self, txn_id: impl AsRef<str>) -> bool {
+        self.edit(txn_id, |t| {
+            for entry in &mut t.lines {
+                let lines = match entry {
+                    LineEntry::Line(l) => std::slice::from_mut(l),
+                    LineEntry::Group(g) => g.lines.as_mut_slice(),
+                };
+                for l in lines {
+                    l.quantity = l.quantity.map(|_| rust_decimal::Decimal::ZERO);
+                    l.amount = rust_decimal::Decimal::ZERO;
+                }
+            }
+            t.memo = Some(match t.memo.take().filter(|m| !m.is_empty()) {
+                Some(m) => format!("VOID: {m}"),
+                None => "VOID:".to_string(),
+            });
+        })
+    }
+
     /// Delete a transaction (as a user would). Returns false when it did not exist.
     pub fn delete(&self, txn_id: impl AsRef<str>) -> bool {
         let mut s = self.lock();

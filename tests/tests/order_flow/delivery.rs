@@ -188,3 +188,82 @@ async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing() {
     let orders = shop.settled(&env, 250).await;
     assert_delivered_once(&shop.fake_orders(&env), &orders, &keys(&shop, &txns));
 }
+
+#[tokio::test]
+async fn a_sale_voided_in_quickbooks_cancels_its_shipstation_order_and_ships_nothing() {
+    let env = TestEnv::start_with(fast(1)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(2);
+    shop.sync(&env).await;
+    shop.settled(&env, 2).await;
+    let sent = shop.fake_order(&env, &txns[0]);
+    assert_eq!(sent["orderStatus"], "awaiting_shipment");
+
+    // Voided after it reached ShipStation: the same order, cancelled.
+    shop.company.advance_clock(600);
+    assert!(shop.company.void(&txns[0]));
+    // Voided before it was ever sent: nothing to ship, nothing sent.
+    let late = shop.company.generate_invoices(1);
+    assert!(shop.company.void(&late[0]));
+    let calls = shop.create_calls(&env);
+    shop.sync(&env).await;
+    let orders = shop.settled(&env, 3).await;
+
+    let cancelled = shop.fake_order(&env, &txns[0]);
+    assert_eq!(cancelled["orderStatus"], "cancelled", "{cancelled}");
+    assert_eq!(
+        cancelled["orderId"], sent["orderId"],
+        "the same ShipStation order"
+    );
+    let ours = shop.order(&env, &txns[0]).await;
+    assert_eq!(ours["status"], "skipped", "{ours}");
+    assert!(
+        ours["skip_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cancelled"),
+        "{ours}"
+    );
+    let detail = shop.detail(&env, &ours).await;
+    assert!(
+        detail["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["kind"] == "cancelled")),
+        "{detail}"
+    );
+
+    let never = shop.order(&env, &late[0]).await;
+    assert_eq!(never["status"], "skipped", "{never}");
+    assert!(never["shipstation_order_id"].is_null(), "{never}");
+    let keys: Vec<String> = shop
+        .fake_orders(&env)
+        .iter()
+        .map(|o| o["orderKey"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(!keys.contains(&shop.order_key(&late[0])), "{keys:?}");
+    // The other sale is untouched; one more createorders call carried the cancellation.
+    assert_eq!(with_status(&orders, "pushed").len(), 1, "{orders:?}");
+    assert_eq!(
+        shop.fake_order(&env, &txns[1])["orderStatus"],
+        "awaiting_shipment"
+    );
+    let after = shop.create_calls(&env);
+    assert_eq!(
+        after.values().sum::<usize>(),
+        calls.values().sum::<usize>() + 1,
+        "{calls:?} -> {after:?}"
+    );
+
+    // Further syncs leave the cancelled order alone.
+    shop.company.advance_clock(600);
+    assert!(shop.company.edit(&txns[0], |t| t.other = Some("x".into())));
+    shop.sync(&env).await;
+    let again = shop.settled(&env, 3).await;
+    let ours = again
+        .iter()
+        .find(|o| o["txn_id"] == txns[0].as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(ours["status"], "skipped", "{ours}");
+    assert_eq!(shop.fake_order(&env, &txns[0])["orderStatus"], "cancelled");
+}

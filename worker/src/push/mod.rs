@@ -37,7 +37,9 @@ pub struct PushReport {
     pub failed: usize,
     /// Shipped or cancelled orders that ShipStation kept unchanged.
     pub locked: usize,
-    /// Orders `skipped` because sync to ShipStation is off.
+    /// Orders of voided sales cancelled in ShipStation (now `skipped`).
+    pub cancelled: usize,
+    /// Orders `skipped`: sync to ShipStation is off, or the sale was voided before it was sent.
     pub skipped: usize,
     /// `createorders` calls made.
     pub calls: usize,
@@ -176,6 +178,14 @@ pub async fn push_orders(ctx: &JobContext, job: &OrderPushV1) -> anyhow::Result<
                 ctx.metrics
                     .orders_pushed
                     .with_label_values(&["failed"])
+                    .inc();
+            }
+            Plan::Skip { pending, reason } => {
+                record::skipped(&mut tx, job.tenant_id, pending.id, reason).await?;
+                s.report.skipped += 1;
+                ctx.metrics
+                    .orders_pushed
+                    .with_label_values(&["skipped"])
                     .inc();
             }
             Plan::Locked { pending, message } => {

@@ -1,7 +1,7 @@
 //! From a pending order to the ShipStation order we send: mapping, rules, store, and the
 //! cases that are decided without calling ShipStation.
 
-use shared::mapping::{map_sale, FractionalPolicy, MappingContext};
+use shared::mapping::{is_voided, map_cancellation, map_sale, FractionalPolicy, MappingContext};
 use shared::rules::apply_rules;
 use shared::settings::{FractionalQuantities, SyncSettings};
 use shared::shipstation::model::Order;
@@ -20,7 +20,15 @@ pub struct Prepared {
     pub order: Order,
     /// Notes to record once the outcome is known (not on deferral, to avoid repeats).
     pub events: Vec<Event>,
+    /// The sale was voided in QuickBooks: this cancels its ShipStation order.
+    pub cancels: bool,
 }
+
+/// Why a voided sale's order is `skipped` once ShipStation has cancelled it.
+pub const VOIDED_CANCELLED: &str = "Voided in QuickBooks; the ShipStation order was cancelled.";
+
+/// Why a voided sale that never reached ShipStation is `skipped`.
+pub const VOIDED_NOT_SENT: &str = "Voided in QuickBooks; nothing to ship.";
 
 /// What to do with one pending order.
 #[derive(Debug, Clone)]
@@ -36,6 +44,11 @@ pub enum Plan {
     Locked {
         pending: PendingOrder,
         message: String,
+    },
+    /// Nothing to send (a voided sale never sent): `skipped` with this reason.
+    Skip {
+        pending: PendingOrder,
+        reason: &'static str,
     },
 }
 
@@ -63,6 +76,13 @@ pub fn is_locked_status(status: Option<&str>) -> bool {
 
 /// Maps, applies rules and pins the store of one order.
 pub fn plan(pending: PendingOrder, ctx: &MappingContext, rules: &[Rule]) -> Plan {
+    // A voided sale that has not shipped: cancelled (or never sent) instead of updated.
+    if let Ok(sale) = &pending.sale {
+        if is_voided(sale) && pending.shipstation_status.as_deref() != Some("shipped") {
+            let sale = sale.clone();
+            return plan_void(pending, &sale, ctx);
+        }
+    }
     if is_locked_status(pending.shipstation_status.as_deref()) {
         let status = pending.shipstation_status.clone().unwrap_or_default();
         let message = format!(
@@ -118,6 +138,47 @@ pub fn plan(pending: PendingOrder, ctx: &MappingContext, rules: &[Rule]) -> Plan
         pending,
         order,
         events,
+        cancels: false,
+    }))
+}
+
+/// A voided sale: its ShipStation order, if it has one, is cancelled (rules are not applied:
+/// nothing they set matters to a cancelled order); one never sent, or already cancelled, is
+/// skipped.
+fn plan_void(pending: PendingOrder, sale: &shared::sale::Sale, ctx: &MappingContext) -> Plan {
+    if pending.shipstation_order_id.is_none() {
+        return Plan::Skip {
+            pending,
+            reason: VOIDED_NOT_SENT,
+        };
+    }
+    if pending.shipstation_status.as_deref() == Some("cancelled") {
+        return Plan::Skip {
+            pending,
+            reason: VOIDED_CANCELLED,
+        };
+    }
+    let mut order = match map_cancellation(sale, pending.customer.as_ref(), ctx) {
+        Ok(m) => m.order,
+        Err(e) => {
+            return Plan::Fail {
+                message: format!(
+                    "Voided in QuickBooks, but its ShipStation order could not be cancelled: {e}"
+                ),
+                pending,
+                events: Vec::new(),
+            }
+        }
+    };
+    order.order_key = Some(pending.order_key.clone());
+    if let Some(original) = pending.store_id {
+        order.advanced_options.store_id = Some(original);
+    }
+    Plan::Send(Box::new(Prepared {
+        pending,
+        order,
+        events: Vec::new(),
+        cancels: true,
     }))
 }
 

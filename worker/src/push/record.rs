@@ -55,6 +55,33 @@ pub async fn pushed(
     add_event(tx, tenant, p.order, "pushed", &message).await
 }
 
+/// The sale was voided and ShipStation cancelled its order: `skipped` with `reason`, with the
+/// ShipStation status known to be `cancelled` (so a later revision is not sent again).
+pub async fn cancelled(
+    tx: &mut Tx,
+    tenant: TenantId,
+    p: &Pushed<'_>,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE orders SET status = 'skipped', skip_reason = $2, shipstation_order_id = $3,
+                shipstation_status = 'cancelled', pushed_hash = $4, last_error = NULL,
+                attempts = 0, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(p.order)
+    .bind(reason)
+    .bind(p.shipstation_order_id)
+    .bind(p.pushed_hash)
+    .execute(&mut **tx)
+    .await?;
+    let message = format!(
+        "Voided in QuickBooks: ShipStation order {} (#{}) cancelled",
+        p.order_number, p.shipstation_order_id
+    );
+    add_event(tx, tenant, p.order, "cancelled", &message).await
+}
+
 /// Marks an order `failed` with `message` as its `last_error`, with its notes and a `failed`
 /// event.
 pub async fn failed(

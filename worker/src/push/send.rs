@@ -10,7 +10,7 @@ use shared::shipstation::client::{RateInfo, ShipStationClient};
 use shared::shipstation::error::ShipStationError;
 use shared::shipstation::model::{CreateOrderResult, CreateOrdersResponse};
 
-use super::prepare::{is_locked_error, Event, Prepared};
+use super::prepare::{is_locked_error, Event, Prepared, VOIDED_CANCELLED};
 use super::record::{self, Pushed};
 use super::PushReport;
 use crate::context::JobContext;
@@ -255,7 +255,7 @@ impl Session<'_> {
     ) -> anyhow::Result<()> {
         let tenant = self.job.tenant_id;
         let mut tx = self.tx().await?;
-        let (mut pushed, mut failed, mut locked) = (0u64, 0u64, 0u64);
+        let (mut pushed, mut failed, mut locked, mut cancelled) = (0u64, 0u64, 0u64, 0u64);
         for (i, p) in batch.iter().enumerate() {
             let result = result_for(&resp, &p.pending.order_key, i, batch.len());
             match result {
@@ -268,8 +268,13 @@ impl Session<'_> {
                         store_id: p.pending.store_id.or(p.order.advanced_options.store_id),
                         pushed_hash: &p.pending.content_hash,
                     };
-                    record::pushed(&mut tx, tenant, &done, &p.events).await?;
-                    pushed += 1;
+                    if p.cancels {
+                        record::cancelled(&mut tx, tenant, &done, VOIDED_CANCELLED).await?;
+                        cancelled += 1;
+                    } else {
+                        record::pushed(&mut tx, tenant, &done, &p.events).await?;
+                        pushed += 1;
+                    }
                 }
                 Some(r) => {
                     let message = r
@@ -301,9 +306,11 @@ impl Session<'_> {
         m.with_label_values(&["pushed"]).inc_by(pushed);
         m.with_label_values(&["failed"]).inc_by(failed);
         m.with_label_values(&["locked"]).inc_by(locked);
+        m.with_label_values(&["cancelled"]).inc_by(cancelled);
         self.report.pushed += pushed as usize;
         self.report.failed += failed as usize;
         self.report.locked += locked as usize;
+        self.report.cancelled += cancelled as usize;
         Ok(())
     }
 }

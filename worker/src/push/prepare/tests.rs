@@ -165,3 +165,73 @@ fn locked_errors_are_recognised() {
     ));
     assert!(!is_locked_error("Invalid shippingAmount.", true));
 }
+
+fn voided(txn: &str) -> Sale {
+    let mut s = sale(txn);
+    s.memo = Some("VOID: rush order".into());
+    s.lines[0].quantity = Some(Decimal::ZERO);
+    s.lines[0].amount = Some(Decimal::ZERO);
+    s.subtotal = Some(Decimal::ZERO);
+    s.total = Some(Decimal::ZERO);
+    s
+}
+
+#[test]
+fn a_voided_sale_never_sent_is_skipped_and_one_sent_is_cancelled_in_its_store() {
+    match plan(pending(Ok(voided("V-1"))), &ctx(Some(77)), &[]) {
+        Plan::Skip { reason, .. } => assert_eq!(reason, VOIDED_NOT_SENT),
+        other => panic!("expected skip, got {other:?}"),
+    }
+    let mut sent = pending(Ok(voided("V-2")));
+    sent.shipstation_order_id = Some(4242);
+    sent.store_id = Some(12);
+    // A rule that would put the order on hold does not undo the cancellation.
+    let hold = Rule {
+        id: uuid::Uuid::new_v4(),
+        name: "hold".into(),
+        enabled: true,
+        priority: 1,
+        conditions: vec![],
+        actions: vec![Action {
+            field: "orderStatus".into(),
+            value: json!("on_hold"),
+        }],
+    };
+    match plan(sent, &ctx(Some(77)), &[hold]) {
+        Plan::Send(p) => {
+            assert!(p.cancels);
+            let body = serde_json::to_value(&p.order).expect("json");
+            assert_eq!(body["orderStatus"], "cancelled", "{body}");
+            assert_eq!(body["orderKey"], "qb-key-1");
+            assert_eq!(body["advancedOptions"]["storeId"], 12);
+            assert!(
+                body["items"].as_array().is_none_or(|i| i.is_empty()),
+                "{body}"
+            );
+        }
+        other => panic!("expected a cancellation, got {other:?}"),
+    }
+    // Already cancelled: nothing more to send.
+    let mut done = pending(Ok(voided("V-4")));
+    done.shipstation_order_id = Some(4243);
+    done.shipstation_status = Some("cancelled".into());
+    match plan(done, &ctx(None), &[]) {
+        Plan::Skip { reason, .. } => assert_eq!(reason, VOIDED_CANCELLED),
+        other => panic!("expected skip, got {other:?}"),
+    }
+    // Shipped before QuickBooks voided it: ShipStation keeps the shipped order.
+    let mut shipped = pending(Ok(voided("V-5")));
+    shipped.shipstation_order_id = Some(4244);
+    shipped.shipstation_status = Some("shipped".into());
+    assert!(matches!(
+        plan(shipped, &ctx(None), &[]),
+        Plan::Locked { .. }
+    ));
+    // A sale whose memo merely begins with "Void:" but still has amounts ships.
+    let mut live = sale("V-3");
+    live.memo = Some("Void: the old address".into());
+    assert!(matches!(
+        plan(pending(Ok(live)), &ctx(None), &[]),
+        Plan::Send(p) if !p.cancels
+    ));
+}
