@@ -474,3 +474,63 @@ async fn two_worker_replicas_never_schedule_a_connection_twice_in_one_interval()
     // (a loaded CI machine may skip a period).
     assert!((2..=7).contains(&pulls), "{pulls} pulls in 12 s");
 }
+
+#[tokio::test]
+async fn a_label_listed_behind_the_watermark_is_found_by_the_catch_up_pass() {
+    let env =
+        TestEnv::start_with(fast(1, 1).with_env("TRACKING_CATCH_UP_INTERVAL_SECS", "2")).await;
+    let shop = Shop::open(&env, json!({})).await;
+    let txns = shop.company.generate_invoices(2);
+    shop.sync_and_push(&env, 2).await;
+    let before_any = quayside_tests::fake_shipstation::time::now_pacific()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+
+    // A label dated twenty minutes ahead (a clock that disagrees) takes the watermark past
+    // the regular pass's ten-minute overlap.
+    let mut ahead = label("1ZAHEAD", 5.0, 1);
+    ahead.create_date_offset_secs = 20 * 60;
+    env.fake
+        .ship_order(shop.key(), &shop.order_key(&txns[0]), ahead)
+        .await
+        .expect("ship");
+    shop.wait_order(&env, &txns[0], |o| o["status"] == "shipped")
+        .await;
+
+    // A label dated now is behind the regular start from then on: only the catch-up, which
+    // reads from when the oldest waiting order reached ShipStation, finds it.
+    env.fake
+        .ship_order(
+            shop.key(),
+            &shop.order_key(&txns[1]),
+            label("1ZLATE", 4.0, 1),
+        )
+        .await
+        .expect("ship");
+    let late = shop
+        .wait_order(&env, &txns[1], |o| o["status"] == "shipped")
+        .await;
+    assert_eq!(late["tracking_numbers"], json!(["1ZLATE"]));
+    let starts: Vec<String> = env
+        .fake
+        .request_log(shop.key())
+        .iter()
+        .filter(|r| r.path.eq_ignore_ascii_case("/shipments"))
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find_map(|p| p.strip_prefix("createDateStart="))
+                .map(|v| v.replace("%20", " ").replace('+', " "))
+        })
+        .collect();
+    assert!(
+        starts.iter().any(|s| s.as_str() < before_any.as_str()),
+        "a catch-up pass read from before the first label: {starts:?} (first label at {before_any})"
+    );
+    let wbs = shop.write_backs(&env).await;
+    assert!(
+        wbs.iter()
+            .any(|w| w.order_id == late["id"] && w.add_tracking == vec!["1ZLATE"]),
+        "{wbs:?}"
+    );
+}

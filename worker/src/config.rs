@@ -26,6 +26,10 @@ pub struct WorkerConfig {
     pub retry_base: Duration,
     /// How long the account's manual store id is cached (default 1 h).
     pub store_cache_ttl: Duration,
+    /// How often a tracking pull also re-reads the labels of every order still waiting to
+    /// ship, from when the oldest reached ShipStation (`TRACKING_CATCH_UP_INTERVAL_SECS`,
+    /// default 86 400: daily).
+    pub catch_up_interval: Duration,
 }
 
 /// Missed heartbeats after which another worker re-enqueues a dead worker's jobs.
@@ -43,6 +47,7 @@ impl Default for WorkerConfig {
             max_attempts: 8,
             retry_base: Duration::from_secs(2),
             store_cache_ttl: Duration::from_secs(3600),
+            catch_up_interval: Duration::from_secs(86_400),
         }
     }
 }
@@ -81,6 +86,11 @@ impl WorkerConfig {
             max_attempts: u32::try_from(num(env, "ORDER_PUSH_MAX_ATTEMPTS", 8)?)?,
             retry_base: Duration::from_secs(num(env, "ORDER_PUSH_RETRY_BASE_SECS", 2)?),
             store_cache_ttl: d.store_cache_ttl,
+            catch_up_interval: Duration::from_secs(num(
+                env,
+                "TRACKING_CATCH_UP_INTERVAL_SECS",
+                86_400,
+            )?),
         })
     }
 }

@@ -59,6 +59,10 @@ pub struct PullTarget {
     pub linked_orders: i64,
     /// Recorded labels not voided (a void query is pointless without them).
     pub live_shipments: i64,
+    /// When the last catch-up pass finished (`None`: never).
+    pub caught_up_at: Option<DateTime<Utc>>,
+    /// When the oldest order in ShipStation still waiting to ship reached Quayside.
+    pub oldest_waiting: Option<DateTime<Utc>>,
 }
 
 /// Loads the connection, its settings and its pull state, or `None` when it is gone.
@@ -70,12 +74,23 @@ pub async fn pull_target(
         return Ok(None);
     };
     let settings = super::sync_settings::load(tx, connection, row.created_at).await?;
-    let (watermark, linked_orders, live_shipments): (Option<DateTime<Utc>>, i64, i64) =
+    type Row = (
+        Option<DateTime<Utc>>,
+        i64,
+        i64,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let (watermark, linked_orders, live_shipments, caught_up_at, oldest_waiting): Row =
         sqlx::query_as(
             "SELECT c.shipments_watermark,
                 (SELECT count(*) FROM orders o
                   WHERE o.connection_id = c.id AND o.shipstation_order_id IS NOT NULL),
-                (SELECT count(*) FROM shipments s WHERE s.connection_id = c.id AND NOT s.voided)
+                (SELECT count(*) FROM shipments s WHERE s.connection_id = c.id AND NOT s.voided),
+                c.shipments_caught_up_at,
+                (SELECT min(o.created_at) FROM orders o
+                  WHERE o.connection_id = c.id AND o.shipstation_order_id IS NOT NULL
+                    AND o.status = 'pushed')
              FROM connections c WHERE c.id = $1",
         )
         .bind(connection)
@@ -87,6 +102,8 @@ pub async fn pull_target(
         watermark,
         linked_orders,
         live_shipments,
+        caught_up_at,
+        oldest_waiting,
     }))
 }
 
@@ -393,6 +410,20 @@ pub async fn advance_watermark(
     .bind(seen)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Records that a catch-up pass finished at `at`.
+pub async fn mark_caught_up(
+    tx: &mut Tx,
+    connection: ConnectionId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE connections SET shipments_caught_up_at = $2 WHERE id = $1")
+        .bind(connection)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -33,6 +33,9 @@ pub struct ShipSpec {
     pub packages: usize,
     /// Fire `SHIP_NOTIFY` webhooks (default true).
     pub notify: bool,
+    /// Seconds added to the labels' `createDate` (negative: earlier), for labels dated by a
+    /// clock that disagrees or listed late.
+    pub create_date_offset_secs: i64,
 }
 
 impl Default for ShipSpec {
@@ -46,6 +49,7 @@ impl Default for ShipSpec {
             ship_date: None,
             packages: 1,
             notify: true,
+            create_date_offset_secs: 0,
         }
     }
 }
@@ -108,7 +112,9 @@ pub async fn ship_order(
                 user_id: None,
                 customer_email: o.customer_email.clone(),
                 order_number: o.order_number.clone(),
-                create_date: time::fmt7(now),
+                create_date: time::fmt7(
+                    now + chrono::Duration::seconds(spec.create_date_offset_secs),
+                ),
                 ship_date: time::fmt_date(ship_on),
                 shipment_cost: spec.shipment_cost,
                 insurance_cost: spec.insurance_cost,

@@ -37,6 +37,8 @@ pub struct PullReport {
     pub write_backs: usize,
     /// The watermark after the run, when it moved.
     pub watermark: Option<DateTime<Utc>>,
+    /// A catch-up pass re-read the labels created since this time.
+    pub caught_up_from: Option<DateTime<Utc>>,
     /// Another pull held the connection; it will run again when done.
     pub busy: bool,
     /// Nothing to do (connection gone or inactive, or no order in ShipStation yet).

@@ -14,8 +14,8 @@ use shared::shipstation::model::{Shipment, ShipmentsPage};
 
 use super::lock::PullLock;
 use super::query::{
-    fulfillment_as_shipment, fulfillments_query, parse_pacific, resource_query, shipments_query,
-    start_from, Filter, PAGE_SIZE,
+    catch_up, fulfillment_as_shipment, fulfillments_query, parse_pacific, resource_query,
+    shipments_query, start_from, CatchUp, Filter, PAGE_SIZE,
 };
 use super::record::record_page;
 use super::{enqueue, PullReport};
@@ -150,7 +150,42 @@ impl Pull<'_> {
                 return self.stop(stop).await;
             }
         }
-        self.advance(newest).await
+        self.advance(newest).await?;
+        self.catch_up(start).await
+    }
+
+    /// Once a day, re-reads the labels (and mark-as-shipped fulfillments) created since the
+    /// oldest order still waiting to ship reached ShipStation: one listed later than the
+    /// watermark's overlap allowed is found here. Moves no watermark; cut short, it is due
+    /// again on the next pull.
+    async fn catch_up(&mut self, regular_start: DateTime<Utc>) -> anyhow::Result<()> {
+        let now = Utc::now();
+        let plan = catch_up(
+            now,
+            self.target.caught_up_at,
+            self.target.oldest_waiting,
+            regular_start,
+            self.ctx.config.catch_up_interval,
+        );
+        let start = match plan {
+            CatchUp::NotDue => return Ok(()),
+            CatchUp::Nothing => None,
+            CatchUp::From(start) => Some(start),
+        };
+        if let Some(start) = start {
+            let created = Source::Shipments(Filter::Created, start);
+            if let Some(stop) = self.pass(created, None).await? {
+                return self.stop(stop).await;
+            }
+            if let Some(stop) = self.pass(Source::Fulfillments(start), None).await? {
+                return self.stop(stop).await;
+            }
+            self.report.caught_up_from = Some(start);
+        }
+        let mut tx = shared::db::tenant_tx(&self.ctx.db, self.job.tenant_id).await?;
+        tracking::mark_caught_up(&mut tx, self.job.connection_id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn advance(&mut self, newest: Option<DateTime<Utc>>) -> anyhow::Result<()> {

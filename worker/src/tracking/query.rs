@@ -43,6 +43,47 @@ pub fn start_from(watermark: Option<DateTime<Utc>>, created: DateTime<Utc>) -> D
     watermark.unwrap_or(created) - OVERLAP
 }
 
+/// The furthest back a catch-up pass reads.
+pub const CATCH_UP_MAX: ChronoDuration = ChronoDuration::days(30);
+
+/// What a pull's catch-up pass does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatchUp {
+    /// The last one is recent enough.
+    NotDue,
+    /// Due, but the regular pass already reads everything it would: just record it as done.
+    Nothing,
+    /// Re-read the labels created since this time.
+    From(DateTime<Utc>),
+}
+
+/// Whether a catch-up pass is due (none yet, or the last one `interval` ago) and where it
+/// starts: when the oldest order still waiting to ship reached Quayside, minus [`OVERLAP`],
+/// at most [`CATCH_UP_MAX`] back.
+pub fn catch_up(
+    now: DateTime<Utc>,
+    caught_up_at: Option<DateTime<Utc>>,
+    oldest_waiting: Option<DateTime<Utc>>,
+    regular_start: DateTime<Utc>,
+    interval: std::time::Duration,
+) -> CatchUp {
+    let interval = ChronoDuration::from_std(interval).unwrap_or(ChronoDuration::days(1));
+    if caught_up_at.is_some_and(|t| now - t < interval) {
+        return CatchUp::NotDue;
+    }
+    match oldest_waiting {
+        Some(oldest) => {
+            let start = (oldest - OVERLAP).max(now - CATCH_UP_MAX);
+            if start < regular_start {
+                CatchUp::From(start)
+            } else {
+                CatchUp::Nothing
+            }
+        }
+        None => CatchUp::Nothing,
+    }
+}
+
 /// The query string of page `page` of shipments since `start`.
 pub fn shipments_query(filter: Filter, start: DateTime<Utc>, page: u32) -> String {
     let start = pacific_text(start).replace(' ', "%20");
@@ -260,6 +301,30 @@ mod tests {
             "2021-07-01 05:00:00"
         );
         assert!(shipments_query(Filter::Voided, start, 1).starts_with("voidDateStart="));
+    }
+
+    #[test]
+    fn a_catch_up_is_due_daily_from_the_oldest_waiting_order_within_thirty_days() {
+        let now = utc("2026-12-03T12:00:00Z");
+        let day = std::time::Duration::from_secs(86_400);
+        let regular = utc("2026-12-03T11:50:00Z");
+        let oldest = Some(utc("2026-12-01T08:00:00Z"));
+        let from = CatchUp::From(utc("2026-12-01T07:50:00Z"));
+        assert_eq!(catch_up(now, None, oldest, regular, day), from);
+        let recent = Some(utc("2026-12-03T00:00:00Z"));
+        assert_eq!(catch_up(now, recent, oldest, regular, day), CatchUp::NotDue);
+        let yesterday = Some(utc("2026-12-02T12:00:00Z"));
+        assert_eq!(catch_up(now, yesterday, oldest, regular, day), from);
+        // Nothing waiting, or nothing older than what the regular pass reads.
+        assert_eq!(catch_up(now, None, None, regular, day), CatchUp::Nothing);
+        let fresh = Some(utc("2026-12-03T12:00:00Z"));
+        assert_eq!(catch_up(now, None, fresh, regular, day), CatchUp::Nothing);
+        // An order waiting since the spring: thirty days back at most.
+        let spring = Some(utc("2026-04-01T00:00:00Z"));
+        assert_eq!(
+            catch_up(now, None, spring, regular, day),
+            CatchUp::From(utc("2026-11-03T12:00:00Z"))
+        );
     }
 
     #[test]
