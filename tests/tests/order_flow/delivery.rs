@@ -266,4 +266,23 @@ async fn a_sale_voided_in_quickbooks_cancels_its_shipstation_order_and_ships_not
         .unwrap_or_default();
     assert_eq!(ours["status"], "skipped", "{ours}");
     assert_eq!(shop.fake_order(&env, &txns[0])["orderStatus"], "cancelled");
+
+    // Cancelled by hand in ShipStation first, then voided: ShipStation refuses the update of
+    // a cancelled order, which is what the void wanted; skipped, not pushed or failed.
+    env.fake
+        .set_order_status(shop.key(), &shop.order_key(&txns[1]), "cancelled")
+        .expect("cancel by hand");
+    shop.company.advance_clock(600);
+    assert!(shop.company.void(&txns[1]));
+    shop.sync(&env).await;
+    shop.settled(&env, 3).await;
+    let by_hand = shop.order(&env, &txns[1]).await;
+    assert_eq!(by_hand["status"], "skipped", "{by_hand}");
+    assert!(
+        by_hand["skip_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cancelled"),
+        "{by_hand}"
+    );
 }

@@ -285,7 +285,24 @@ impl Session<'_> {
                             "ShipStation did not accept the order and gave no reason.".into()
                         });
                     let updating = p.pending.shipstation_order_id.is_some();
-                    if is_locked_error(&message, updating) {
+                    let lowered = message.to_lowercase();
+                    let already_cancelled =
+                        lowered.contains("cancelled") || lowered.contains("canceled");
+                    if p.cancels && already_cancelled && is_locked_error(&message, updating) {
+                        // Cancelled in ShipStation already: what the void asked for.
+                        let done = Pushed {
+                            order: p.pending.id,
+                            shipstation_order_id: p
+                                .pending
+                                .shipstation_order_id
+                                .unwrap_or_default(),
+                            order_number: &p.order.order_number,
+                            store_id: p.pending.store_id,
+                            pushed_hash: &p.pending.content_hash,
+                        };
+                        record::cancelled(&mut tx, tenant, &done, VOIDED_CANCELLED).await?;
+                        cancelled += 1;
+                    } else if is_locked_error(&message, updating) {
                         let note = format!("ShipStation kept its own copy of the order: {message}");
                         record::locked(&mut tx, tenant, p.pending.id, &note).await?;
                         locked += 1;
