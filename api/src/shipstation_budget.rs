@@ -1,6 +1,7 @@
-//! The api's own ShipStation calls (checking credentials, listing stores, webhooks) spend the
-//! same per-key budget as the workers' pushes and pulls: one Redis limiter for all of them, so
-//! a user's click does not cost a worker a 429, nor the other way round.
+//! The api's own ShipStation calls (checking credentials, listing stores, webhooks) are counted
+//! in the same per-key budget as the workers' pushes and pulls, so the workers leave room for
+//! them. A person's call is refused only while ShipStation itself has said the key is out, not
+//! on our own count: that count is an estimate, and other clients of the key are not in it.
 
 use std::future::Future;
 
@@ -11,9 +12,9 @@ use shared::shipstation::limiter::{bucket_for_key, Permit};
 
 use crate::state::AppState;
 
-/// Runs `call` (a request of `client`) if the key's budget allows, and records what
-/// ShipStation said about the budget afterwards. Out of budget, `call` is not made and the
-/// answer is [`ShipStationError::RateLimited`] with the wait. Redis trouble does not stop the
+/// Runs `call` (a request of `client`) unless ShipStation has said the key is out, and records
+/// what ShipStation said about the budget afterwards. While blocked, `call` is not made and
+/// the answer is [`ShipStationError::RateLimited`] with the wait. Redis trouble does not stop the
 /// call: ShipStation's own limit still protects the account.
 pub async fn within_budget<T>(
     state: &AppState,
@@ -21,7 +22,7 @@ pub async fn within_budget<T>(
     call: impl Future<Output = Result<T, ShipStationError>>,
 ) -> Result<T, ShipStationError> {
     let bucket = bucket_for_key(client.api_key().expose_secret());
-    match state.limiter.acquire(&bucket).await {
+    match state.limiter.spend(&bucket).await {
         Ok(Permit::Wait(wait)) => return Err(ShipStationError::RateLimited { reset: wait }),
         Ok(Permit::Granted { .. }) => {}
         Err(e) => tracing::warn!(error = %e, "ShipStation budget unavailable; calling anyway"),

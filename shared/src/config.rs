@@ -104,6 +104,31 @@ fn var(env: Env, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// `localhost` or a loopback address: traffic that never leaves the machine.
+fn is_loopback_url(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `BIND_ADDR` as `ip:port` or `host:port` (resolved once, at start).
+fn bind_addr(env: Env) -> Result<SocketAddr, ConfigError> {
+    let Some(v) = var(env, "BIND_ADDR") else {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], 8080)));
+    };
+    if let Ok(addr) = v.parse() {
+        return Ok(addr);
+    }
+    use std::net::ToSocketAddrs;
+    v.to_socket_addrs()
+        .map_err(|e| invalid("BIND_ADDR", format!("cannot resolve {v:?}: {e}")))?
+        .next()
+        .ok_or_else(|| invalid("BIND_ADDR", format!("{v:?} resolves to no address")))
+}
+
 fn parse<T: std::str::FromStr>(env: Env, name: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
@@ -187,9 +212,13 @@ impl Settings {
             .to_string();
         let parsed_public = url::Url::parse(&public_base_url)
             .map_err(|e| invalid("PUBLIC_BASE_URL", e.to_string()))?;
-        // The Web Connector only talks to https (plain http is accepted for localhost only).
-        if production && parsed_public.scheme() != "https" {
-            return Err(invalid("PUBLIC_BASE_URL", "must be https in production"));
+        // The Web Connector only talks to https, except to this machine (qbwc.md: plain http
+        // is accepted for localhost), which is also the contract's default.
+        if production && parsed_public.scheme() != "https" && !is_loopback_url(&parsed_public) {
+            return Err(invalid(
+                "PUBLIC_BASE_URL",
+                "must be https in production (plain http only for localhost)",
+            ));
         }
 
         let settings = Settings {
@@ -201,7 +230,7 @@ impl Settings {
             redis_url: SecretString::from(
                 var(env, "REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
             ),
-            bind_addr: parse(env, "BIND_ADDR", "127.0.0.1:8080".parse().expect("literal"))?,
+            bind_addr: bind_addr(env)?,
             public_base_url,
             jwt_secret: SecretString::from(jwt_secret),
             secret_keys,
@@ -260,7 +289,8 @@ impl Settings {
     }
 
     /// Whether a ShipStation `base_url` may be used: its host must be allowed
-    /// (`SHIPSTATION_ALLOWED_HOSTS`), over https, or plain http outside production.
+    /// (`SHIPSTATION_ALLOWED_HOSTS`), over https; plain http outside production, or to an
+    /// allowed loopback host (the credentials never leave the machine).
     pub fn shipstation_url_allowed(&self, url: &url::Url) -> bool {
         let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
             return false;
@@ -274,7 +304,7 @@ impl Settings {
         }
         match url.scheme() {
             "https" => true,
-            "http" => !self.is_production(),
+            "http" => !self.is_production() || is_loopback_url(url),
             _ => false,
         }
     }
@@ -332,14 +362,44 @@ mod tests {
         .err()
         .expect("refused");
         assert!(err.to_string().contains("SECRET_KEY"));
-        let err = settings(&[
+        // Real secrets and the contract's default base URL (http to localhost): starts.
+        let real = [
             ("APP_ENV", "production"),
             ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
             ("SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
-        ])
-        .err()
-        .expect("refused");
+        ];
+        let s = settings(&real).expect("starts");
+        assert_eq!(s.public_base_url, "http://localhost:8080");
+        // Plain http to any other host is refused: the Web Connector would not use it.
+        let mut public_http = real.to_vec();
+        public_http.push(("PUBLIC_BASE_URL", "http://app.example.com"));
+        let err = settings(&public_http).err().expect("refused");
         assert!(err.to_string().contains("PUBLIC_BASE_URL"));
+    }
+
+    #[test]
+    fn production_allows_plain_http_to_a_listed_loopback_host_only() {
+        let s = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+            ("SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+            ("SHIPSTATION_ALLOWED_HOSTS", "127.0.0.1,ss.example.test"),
+        ])
+        .expect("valid");
+        let loopback = url::Url::parse("http://127.0.0.1:9000").expect("url");
+        let remote_http = url::Url::parse("http://ss.example.test").expect("url");
+        let unlisted = url::Url::parse("http://localhost:9000").expect("url");
+        assert!(s.shipstation_url_allowed(&loopback));
+        assert!(!s.shipstation_url_allowed(&remote_http));
+        assert!(!s.shipstation_url_allowed(&unlisted));
+    }
+
+    #[test]
+    fn bind_addr_takes_a_host_name() {
+        let s = settings(&[("BIND_ADDR", "localhost:9123")]).expect("resolves");
+        assert_eq!(s.bind_addr.port(), 9123);
+        assert!(s.bind_addr.ip().is_loopback());
+        assert!(settings(&[("BIND_ADDR", "nonsense")]).is_err());
     }
 
     #[test]

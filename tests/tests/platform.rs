@@ -107,6 +107,18 @@ async fn signup_login_me_and_duplicate_email() {
         wrong.body["error"]["message"],
         unknown.body["error"]["message"]
     );
+    // A blank or missing email is a bad email too: the same 401, not a validation error.
+    for body in [
+        json!({"email": "  ", "password": "x"}),
+        json!({"password": "x"}),
+    ] {
+        let blank = env.post_json(None, "/api/v1/auth/login", &body).await;
+        assert_eq!(blank.status, 401, "{body}: {}", blank.body);
+        assert_eq!(
+            blank.body["error"]["message"],
+            wrong.body["error"]["message"]
+        );
+    }
 }
 
 #[tokio::test]
@@ -583,16 +595,42 @@ async fn rotating_the_secret_key_keeps_tokens_credentials_and_passwords_working(
 }
 
 #[tokio::test]
-async fn the_apis_shipstation_calls_spend_the_budget_the_workers_share() {
-    // A budget of two requests per key and window: creating the connection checks the
-    // credentials and subscribes the webhook.
+async fn the_apis_shipstation_calls_count_in_the_workers_budget_and_obey_shipstations_block() {
+    // Our budget: two requests per key and window. Creating the connection spends both
+    // (checking the credentials, subscribing the webhook).
     let env =
         TestEnv::start_with(EnvOptions::default().with_env("SHIPSTATION_RATE_LIMIT", "2")).await;
     let t = env.signup().await;
     let (id, account) = env.create_connection(&t).await;
-    let calls = env.fake.request_log(&account.api_key).len();
-    assert_eq!(calls, 2, "{:?}", env.fake.request_log(&account.api_key));
-    // The window is spent: the api answers 503 without calling ShipStation.
+    assert_eq!(env.fake.request_log(&account.api_key).len(), 2);
+
+    // A person's call is not refused on our own count, which ShipStation has not confirmed;
+    // it is counted, so the workers' share of the window shrinks.
+    env.fake.set_rate_limit(3);
+    let stores = env
+        .get(Some(&t), &format!("/api/v1/connections/{id}/stores"))
+        .await;
+    assert_eq!(stores.status, 200, "{}", stores.body);
+    assert_eq!(env.fake.request_log(&account.api_key).len(), 3);
+    let client = redis::Client::open(quayside_tests::harness::redis_url()).expect("redis url");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let window = format!(
+        "{}:ss-rate:{}:window",
+        env.redis_namespace,
+        shared::shipstation::limiter::bucket_for_key(&account.api_key)
+    );
+    let used: i64 = redis::cmd("GET")
+        .arg(&window)
+        .query_async(&mut conn)
+        .await
+        .expect("window count");
+    assert_eq!(used, 3, "the workers see every request of the key");
+
+    // ShipStation said `X-Rate-Limit-Remaining: 0`: the api answers 503 without calling it,
+    // until ShipStation's window (60 s, as its headers said) ends.
     let stores = env
         .get(Some(&t), &format!("/api/v1/connections/{id}/stores"))
         .await;
@@ -604,7 +642,6 @@ async fn the_apis_shipstation_calls_spend_the_budget_the_workers_share() {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .expect("Retry-After");
-    // Until ShipStation's own window (60 s, as its headers said) ends.
     assert!((1..=61).contains(&wait), "{wait}");
-    assert_eq!(env.fake.request_log(&account.api_key).len(), calls);
+    assert_eq!(env.fake.request_log(&account.api_key).len(), 3);
 }

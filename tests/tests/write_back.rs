@@ -216,7 +216,7 @@ async fn tracking_goes_into_the_memo_once_and_every_line_survives() {
 }
 
 #[tokio::test]
-async fn the_shipping_cost_becomes_a_line_and_the_others_stay() {
+async fn the_shipping_cost_becomes_a_line_that_follows_later_labels_and_voids() {
     let s = setup(json!({"write_shipping_cost_to_quickbooks": true})).await;
     let txn = s.company.add_invoice(
         TxnSpec::new("Greenleaf Cafe")
@@ -252,6 +252,33 @@ async fn the_shipping_cost_becomes_a_line_and_the_others_stay() {
         Some("Shipping")
     );
     assert_eq!(added.amount, "12.34".parse::<Decimal>().expect("decimal"));
+
+    // A second label: the cost line Quayside added takes the new total; no second line, so
+    // the customer is not charged the first label twice.
+    s.write_back(
+        txn.as_str(),
+        &["9400111899223197428490"],
+        &[],
+        Some("24.68"),
+    )
+    .await;
+    let report = s.run().await;
+    assert_eq!(mods(&report), 1);
+    let after = s.company.get(txn.as_str()).expect("txn");
+    assert_eq!(line_ids(&s.company, txn.as_str()), ids, "no line added");
+    let amounts: Vec<Decimal> = after.all_lines().iter().map(|l| l.amount).collect();
+    let want: Vec<Decimal> = ["30.00", "99.00", "24.68"]
+        .iter()
+        .map(|a| a.parse().expect("decimal"))
+        .collect();
+    assert_eq!(amounts, want, "only the cost line changed");
+
+    // Every label voided: the line Quayside added goes, the sale's own lines stay.
+    s.write_back(txn.as_str(), &[], &["9400111899223197428490"], Some("0"))
+        .await;
+    let report = s.run().await;
+    assert_eq!(mods(&report), 1);
+    assert_eq!(line_ids(&s.company, txn.as_str()), before);
 }
 
 #[tokio::test]
@@ -386,6 +413,31 @@ async fn a_sale_in_use_run_after_run_is_given_up_after_about_ten_sessions() {
     );
     // Failed for good: the next session sends nothing for it.
     assert_eq!(mods(&s.run().await), 0);
+}
+
+#[tokio::test]
+async fn a_memo_with_no_room_for_tracking_fails_plainly_and_is_left_as_it_is() {
+    let s = setup(json!({})).await;
+    let memo = "Long delivery notes. ".repeat(195);
+    let txn = s.company.add_invoice(
+        TxnSpec::new("Greenleaf Cafe")
+            .line(LineSpec::item("Widget").qty(1).rate_str("5"))
+            .memo(&memo),
+    );
+    s.run().await;
+    let order = s.write_back(txn.as_str(), &["1ZNOROOM"], &[], None).await;
+    let report = s.run().await;
+    assert_eq!(mods(&report), 0, "QuickBooks would cut the number off");
+    let body = s.order(order).await;
+    assert_eq!(body["status"], "write_back_failed", "{body}");
+    assert!(
+        body["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("memo of Invoice") && e.contains("1ZNOROOM")),
+        "{body}"
+    );
+    let after = s.company.get(txn.as_str()).expect("txn");
+    assert_eq!(after.memo.as_deref(), Some(memo.as_str()));
 }
 
 #[tokio::test]

@@ -416,6 +416,10 @@ fn on_write_back(
             };
             let lines = rs.line_orders.first().cloned().unwrap_or_default();
             let changes = writeback::plan(job, sale, &lines, next_id);
+            if let Some(why) = changes.refused {
+                out.write_back_failed = Some((job.clone(), why));
+                return true;
+            }
             if changes.is_empty() {
                 let text = format!(
                     "Tracking already on {} in QuickBooks; nothing to change.",
@@ -519,15 +523,21 @@ pub fn iterator_start(
     let floor = sync_from.pred_opt().unwrap_or(sync_from);
     // Midnight without an offset: QuickBooks reads it in the company's own local time.
     let from_day = floor.format("%Y-%m-%dT00:00:00").to_string();
-    let Some(w) = watermark else { return from_day };
-    match chrono::DateTime::parse_from_rfc3339(w) {
+    let Some(w) = watermark.map(str::trim) else {
+        return from_day;
+    };
+    // The local wall time only: QuickBooks reads the filter in its own zone, and the offset
+    // it wrote may be wrong by DST's hour (qbwc.md, "DST / time zones"). A `TimeModified`
+    // without an offset (DATETIMETYPE allows it) is that wall time already.
+    let wall = chrono::DateTime::parse_from_rfc3339(w)
+        .map(|t| t.naive_local())
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(w, "%Y-%m-%dT%H:%M:%S"));
+    match wall {
         Ok(t) => {
             let start = t - chrono::Duration::seconds(overlap_secs);
-            if start.date_naive() < floor {
+            if start.date() < floor {
                 from_day
             } else {
-                // The local wall time only: QuickBooks reads the filter in its own zone, and the
-                // offset it wrote may be wrong by DST's hour (qbwc.md, "DST / time zones").
                 start.format("%Y-%m-%dT%H:%M:%S").to_string()
             }
         }
@@ -676,6 +686,15 @@ mod tests {
         );
         assert_eq!(
             iterator_start(Some("2026-11-01T00:05:00-08:00"), from, 600),
+            "2026-11-01T00:00:00"
+        );
+        // Without an offset the watermark is still used, not the sync start.
+        assert_eq!(
+            iterator_start(Some("2026-11-20T10:15:00"), from, 600),
+            "2026-11-20T10:05:00"
+        );
+        assert_eq!(
+            iterator_start(Some("garbage"), from, 600),
             "2026-11-01T00:00:00"
         );
     }

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use shared::ids::OrderId;
 use shared::qbxml::request::{
     data_ext_add, data_ext_del, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams,
+    MAX_MEMO,
 };
-use shared::sale::{Sale, TxnType};
+use shared::qbxml::text::latin1_safe;
+use shared::sale::{Sale, SaleLine, TxnType};
 use shared::settings::TrackingField;
 use uuid::Uuid;
 
@@ -43,11 +45,20 @@ pub struct Changes {
     pub data_ext: Option<String>,
     /// What will be true once applied, for the order's events.
     pub summary: Vec<String>,
+    /// Why the write-back cannot be made as asked (nothing is sent).
+    pub refused: Option<String>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        self.txn_mod.is_none() && self.data_ext.is_none()
+        self.txn_mod.is_none() && self.data_ext.is_none() && self.refused.is_none()
+    }
+
+    fn refused(why: String) -> Changes {
+        Changes {
+            refused: Some(why),
+            ..Changes::default()
+        }
     }
 }
 
@@ -134,6 +145,17 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
                 &job.add_tracking,
                 &job.remove_tracking,
             );
+            // QuickBooks would cut a longer memo, and the cut would take the tracking
+            // numbers just appended: refuse plainly instead of reporting them written.
+            if memo
+                .as_deref()
+                .is_some_and(|m| latin1_safe(m).chars().count() > MAX_MEMO)
+            {
+                return Changes::refused(format!(
+                    "The memo of {label} is full ({MAX_MEMO} characters), so tracking {} cannot be added to it. Shorten the memo, or choose the Other field or a custom field for tracking in the sync settings.",
+                    job.add_tracking.join(", ")
+                ));
+            }
             if memo.is_some() {
                 changes.summary.push(tracking_summary(job, &label, "memo"));
             }
@@ -178,33 +200,105 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
     }
 
     let ship_date = job.ship_date.filter(|d| sale.ship_date != Some(*d));
-    let new_line = job
+    let cost = job
         .shipping_cost
-        .filter(|cost| !has_cost_line(sale, &job.shipping_item_name, *cost))
-        .map(|cost| NewLine {
-            item_full_name: job.shipping_item_name.clone(),
-            description: Some("Shipping label cost".into()),
-            amount: Some(cost),
-            ..NewLine::default()
-        });
-    if let Some(line) = &new_line {
+        .map(|cost| cost_change(sale, lines, &job.shipping_item_name, cost))
+        .unwrap_or_default();
+    if let Some(line) = &cost.new_line {
         changes.summary.push(format!(
             "Shipping cost {} added to {label} as a \"{}\" line",
             line.amount.unwrap_or_default(),
             job.shipping_item_name
         ));
     }
+    if let Some((_, amount)) = cost.amounts.first() {
+        changes.summary.push(format!(
+            "Shipping cost on {label} changed to {amount} (the \"{}\" line Quayside added)",
+            job.shipping_item_name
+        ));
+    } else if !cost.drop.is_empty() {
+        changes.summary.push(format!(
+            "Shipping cost line removed from {label}: every label was voided"
+        ));
+    }
     // A ship date alone is not worth a Mod; it rides along with the other changes.
-    if memo.is_some() || other.is_some() || new_line.is_some() {
+    if memo.is_some() || other.is_some() || cost.touches_lines() {
         let mut p = TxnModParams::new(job.txn_type, request_id, &job.txn_id, &sale.edit_sequence);
         p.memo = memo.as_deref();
         p.other = other.as_deref();
         p.ship_date = ship_date;
-        p.new_line = new_line.as_ref();
+        p.new_line = cost.new_line.as_ref();
+        p.line_amounts = &cost.amounts;
+        p.drop_lines = &cost.drop;
         p.existing_lines = lines;
         changes.txn_mod = Some(txn_mod(&p));
     }
     changes
+}
+
+/// The description of the shipping-cost line Quayside adds; it marks the line as ours, so a
+/// later change of the cost (another label, a void) changes that line instead of adding one.
+const COST_LINE_DESC: &str = "Shipping label cost";
+
+/// How the sale's lines change so that its shipping cost is `cost`.
+#[derive(Debug, Default)]
+struct CostChange {
+    new_line: Option<NewLine>,
+    amounts: Vec<(String, Decimal)>,
+    drop: Vec<String>,
+}
+
+impl CostChange {
+    fn touches_lines(&self) -> bool {
+        self.new_line.is_some() || !self.amounts.is_empty() || !self.drop.is_empty()
+    }
+}
+
+/// * No line of ours yet: add one, unless the cost is zero or a line of the shipping item
+///   already carries exactly that amount (the user charged it by hand).
+/// * Ours already says `cost`: nothing.
+/// * Otherwise ours takes the new amount, or is deleted when the cost went to zero (every
+///   label voided); any further lines of ours (written twice before) are deleted.
+///
+/// Only top-level lines are ours; the user's lines, shipping item or not, are never changed.
+fn cost_change(sale: &Sale, lines: &[ExistingLine], item: &str, cost: Decimal) -> CostChange {
+    let listed = |id: &str| {
+        lines
+            .iter()
+            .any(|l| matches!(l, ExistingLine::Line { txn_line_id } if txn_line_id == id))
+    };
+    let ours: Vec<&SaleLine> = sale
+        .lines
+        .iter()
+        .filter(|l| {
+            l.item_full_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(item))
+                && l.description.as_deref() == Some(COST_LINE_DESC)
+                && listed(&l.txn_line_id)
+        })
+        .collect();
+    let mut change = CostChange::default();
+    let Some((first, rest)) = ours.split_first() else {
+        if !cost.is_zero() && !has_cost_line(sale, item, cost) {
+            change.new_line = Some(NewLine {
+                item_full_name: item.to_string(),
+                description: Some(COST_LINE_DESC.into()),
+                amount: Some(cost),
+                ..NewLine::default()
+            });
+        }
+        return change;
+    };
+    change.drop = rest.iter().map(|l| l.txn_line_id.clone()).collect();
+    // A Mod that lists no line at all would leave every line as it is: keep ours at zero.
+    let only_ours = lines.len() == ours.len();
+    if cost.is_zero() && !only_ours {
+        change.drop.push(first.txn_line_id.clone());
+    } else if first.amount != Some(cost) {
+        change.amounts.push((first.txn_line_id.clone(), cost));
+    }
+    change
 }
 
 fn tracking_summary(job: &WriteBackJob, label: &str, place: &str) -> String {
@@ -239,7 +333,6 @@ fn has_cost_line(sale: &Sale, item: &str, cost: Decimal) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::sale::SaleLine;
 
     fn job(field: &str) -> WriteBackJob {
         WriteBackJob {
@@ -326,6 +419,22 @@ mod tests {
     }
 
     #[test]
+    fn a_full_memo_refuses_the_write_back_instead_of_losing_the_number() {
+        let mut s = sale();
+        s.memo = Some("x".repeat(MAX_MEMO - 5));
+        let c = plan(&job("memo"), &s, &[], "7");
+        assert!(c.txn_mod.is_none() && !c.is_empty());
+        let why = c.refused.expect("refused");
+        assert!(
+            why.contains("memo of Invoice 1042 is full") && why.contains("1Z999"),
+            "{why}"
+        );
+        // Room enough: written.
+        s.memo = Some("x".repeat(MAX_MEMO - 20));
+        assert!(plan(&job("memo"), &s, &[], "7").txn_mod.is_some());
+    }
+
+    #[test]
     fn a_memo_write_back_is_a_header_only_mod() {
         let lines = vec![ExistingLine::Line {
             txn_line_id: "L1".into(),
@@ -352,6 +461,75 @@ mod tests {
         assert!(xml.contains("<TxnLineID>L1</TxnLineID>"));
         assert!(xml.contains("<TxnLineID>-1</TxnLineID>"));
         assert!(xml.contains("12.34"));
+    }
+
+    /// The sale with a cost line Quayside wrote earlier (`S1`, `amount`) after the goods line.
+    fn sale_with_cost_line(amount: Decimal) -> (Sale, Vec<ExistingLine>) {
+        let mut s = sale();
+        s.memo = Some("Thanks! | Tracking: 1Z999".into());
+        s.ship_date = NaiveDate::from_ymd_opt(2026, 11, 30);
+        s.lines.push(SaleLine {
+            txn_line_id: "S1".into(),
+            item_full_name: Some("Shipping".into()),
+            description: Some(COST_LINE_DESC.into()),
+            amount: Some(amount),
+            ..SaleLine::default()
+        });
+        let lines = ["L1", "S1"]
+            .map(|id| ExistingLine::Line {
+                txn_line_id: id.into(),
+            })
+            .to_vec();
+        (s, lines)
+    }
+
+    #[test]
+    fn a_changed_cost_changes_the_line_quayside_added_and_adds_none() {
+        let (s, lines) = sale_with_cost_line(Decimal::new(850, 2));
+        let mut j = job("memo");
+        j.shipping_cost = Some(Decimal::new(1700, 2));
+        let c = plan(&j, &s, &lines, "7");
+        let xml = c.txn_mod.expect("mod");
+        assert!(!xml.contains("<TxnLineID>-1</TxnLineID>"), "{xml}");
+        assert!(
+            xml.contains("<TxnLineID>S1</TxnLineID>\n      <Amount>17.00</Amount>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<TxnLineID>L1</TxnLineID>\n    </InvoiceLineMod>"));
+        assert!(c.summary[0].contains("changed to 17.00"), "{:?}", c.summary);
+        // The same cost again: nothing to do.
+        j.shipping_cost = Some(Decimal::new(850, 2));
+        assert!(plan(&j, &s, &lines, "7").is_empty());
+    }
+
+    #[test]
+    fn a_cost_gone_to_zero_deletes_the_line_quayside_added_only() {
+        let (mut s, mut lines) = sale_with_cost_line(Decimal::new(850, 2));
+        // The user's own shipping charge is a line of the same item: it stays.
+        s.lines.push(SaleLine {
+            txn_line_id: "U1".into(),
+            item_full_name: Some("Shipping".into()),
+            description: Some("Freight".into()),
+            amount: Some(Decimal::new(500, 2)),
+            ..SaleLine::default()
+        });
+        lines.push(ExistingLine::Line {
+            txn_line_id: "U1".into(),
+        });
+        let mut j = job("memo");
+        j.shipping_cost = Some(Decimal::ZERO);
+        let c = plan(&j, &s, &lines, "7");
+        let xml = c.txn_mod.expect("mod");
+        assert!(!xml.contains("<TxnLineID>S1</TxnLineID>"), "{xml}");
+        assert!(xml.contains("<TxnLineID>L1</TxnLineID>"));
+        assert!(xml.contains("<TxnLineID>U1</TxnLineID>\n    </InvoiceLineMod>"));
+        assert!(!xml.contains("<Amount>"), "no amount of the user's changes");
+        assert!(c.summary[0].contains("removed"), "{:?}", c.summary);
+        // No line of ours and nothing to charge: nothing is added.
+        let mut plain = sale();
+        plain.memo = s.memo.clone();
+        plain.ship_date = s.ship_date;
+        assert!(plan(&j, &plain, &lines[..1], "7").is_empty());
     }
 
     #[test]

@@ -193,7 +193,11 @@ pub async fn login(
     req: HttpRequest,
     body: Body<LoginIn>,
 ) -> ApiResult<HttpResponse> {
-    let email = required(&body.email, "email")?.to_lowercase();
+    // A blank email is a bad email: the same 401 as any other, not a validation error.
+    let email = match body.email.as_deref().map(str::trim) {
+        Some(e) if !e.is_empty() => e.to_lowercase(),
+        _ => return Err(ApiError::unauthorized("Wrong email or password.")),
+    };
     let pw = body.password.clone().unwrap_or_default();
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
     login_limit::check(&state, &email, &ip).await?;

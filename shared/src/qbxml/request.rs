@@ -9,6 +9,7 @@ mod txn_mod;
 
 pub use txn_mod::{
     data_ext_add, data_ext_del, data_ext_mod, txn_mod, ExistingLine, NewLine, TxnModParams,
+    MAX_MEMO,
 };
 
 use super::text::escape;

@@ -100,8 +100,13 @@ pub enum ActionValue {
     Status(OrderStatus),
 }
 
+/// A ShipStation id: a number, or the same number as text (what a form's select gives).
 fn positive_id(v: &Value) -> Option<i64> {
-    v.as_i64().filter(|i| *i > 0)
+    match v {
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => v.as_i64(),
+    }
+    .filter(|i| *i > 0)
 }
 
 fn text(v: &Value) -> Result<Option<String>, String> {

@@ -111,12 +111,6 @@ pub fn validate(rule: &RuleIn) -> Result<(), RuleError> {
             return Err(RuleError::new(at("value"), "must be text"));
         }
     }
-    if rule.actions.is_empty() {
-        return Err(RuleError::new(
-            "actions",
-            "a rule needs at least one action",
-        ));
-    }
     for (i, a) in rule.actions.iter().enumerate() {
         let field = ActionField::parse(&a.field).ok_or_else(|| {
             RuleError::new(

@@ -15,17 +15,19 @@ use redis::Script;
 use sha2::{Digest, Sha256};
 
 /// Takes one request from the bucket, or says how long to wait.
-/// KEYS: window counter, block flag. ARGV: limit, window ms.
+/// KEYS: window counter, block flag. ARGV: limit, window ms, strict (1: our own count can
+/// refuse; 0: only ShipStation's block can, the request is still counted).
 /// Returns `{1, remaining}` or `{0, wait_ms}`.
 const ACQUIRE: &str = r#"
 local limit = tonumber(ARGV[1])
 local window_ms = tonumber(ARGV[2])
+local strict = tonumber(ARGV[3])
 local blocked = redis.call('PTTL', KEYS[2])
 if blocked > 0 then
   return {0, blocked}
 end
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= limit then
+if strict == 1 and used >= limit then
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 0 then
     redis.call('PEXPIRE', KEYS[1], window_ms)
@@ -37,7 +39,7 @@ used = redis.call('INCR', KEYS[1])
 if used == 1 or redis.call('PTTL', KEYS[1]) < 0 then
   redis.call('PEXPIRE', KEYS[1], window_ms)
 end
-return {1, limit - used}
+return {1, math.max(limit - used, 0)}
 "#;
 
 /// Folds ShipStation's own view into the bucket: `Remaining: 0` blocks until `Reset`; our
@@ -142,6 +144,18 @@ impl Limiter {
 
     /// Takes one request from `bucket` if the window and ShipStation allow it.
     pub async fn acquire(&self, bucket: &str) -> redis::RedisResult<Permit> {
+        self.take(bucket, true).await
+    }
+
+    /// Counts one request in `bucket`, refusing it only while ShipStation itself has said the
+    /// key is out (`Remaining: 0` or a 429). For a person's click (checking credentials,
+    /// listing stores): our own count is an estimate, and a user should not be turned away
+    /// on an estimate that ShipStation would have contradicted.
+    pub async fn spend(&self, bucket: &str) -> redis::RedisResult<Permit> {
+        self.take(bucket, false).await
+    }
+
+    async fn take(&self, bucket: &str, strict: bool) -> redis::RedisResult<Permit> {
         let (window, block) = self.keys(bucket);
         let (ok, n): (i64, i64) = self
             .acquire
@@ -149,6 +163,7 @@ impl Limiter {
             .key(block)
             .arg(self.limit)
             .arg(millis(self.window))
+            .arg(i64::from(strict))
             .invoke_async(&mut self.redis.clone())
             .await?;
         Ok(if ok == 1 {

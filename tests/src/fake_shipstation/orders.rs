@@ -3,10 +3,10 @@
 use serde_json::{json, Value};
 
 use super::dispatch::Ctx;
-use super::model::{Order, ORDER_STATUSES};
+use super::model::{is_open, Order, ORDER_STATUSES};
 use super::query::DateRange;
 use super::reply::{shape_mismatch, Reply};
-use super::state::StoredOrder;
+use super::state::{LockedOrderPolicy, StoredOrder};
 use super::time;
 use super::upsert::{upsert, UpsertError};
 
@@ -111,6 +111,25 @@ pub fn create_many(ctx: &Ctx<'_>) -> Reply {
     }
     let batch = uuid::Uuid::new_v4().to_string();
     ctx.with_account(|acc, env| {
+        if env.settings.locked_orders == LockedOrderPolicy::RejectRequest {
+            for (i, o) in orders.iter().enumerate() {
+                let key = o.order_key.as_deref().filter(|k| !k.is_empty());
+                let status = |s: &StoredOrder| s.order.order_status.clone().unwrap_or_default();
+                let locked = acc.orders.iter().find(|s| {
+                    key.is_some() && s.order.order_key.as_deref() == key && !is_open(&status(s))
+                });
+                if let Some(s) = locked {
+                    return Reply::model_state(
+                        &format!("apiOrders[{i}]"),
+                        &format!(
+                            "Order {} cannot be updated because its status is '{}'.",
+                            s.id,
+                            status(s)
+                        ),
+                    );
+                }
+            }
+        }
         let results: Vec<Value> = orders
             .into_iter()
             .map(|o| {

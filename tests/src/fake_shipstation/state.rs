@@ -20,6 +20,8 @@ pub enum LockedOrderPolicy {
     /// Refuse: `400` on `createorder`, `success:false` in `createorders` (default).
     #[default]
     Reject,
+    /// Refuse with `400` for the whole request, `createorders` too (nothing in it applied).
+    RejectRequest,
     /// Answer `200` with the stored order unchanged.
     Ignore,
     /// Apply the update as if the order were open.

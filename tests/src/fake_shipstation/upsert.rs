@@ -188,7 +188,7 @@ pub fn upsert(
             let status = stored.order.order_status.clone().unwrap_or_default();
             if !is_open(&status) {
                 match env.settings.locked_orders {
-                    LockedOrderPolicy::Reject => {
+                    LockedOrderPolicy::Reject | LockedOrderPolicy::RejectRequest => {
                         return Err(UpsertError::Locked(format!(
                             "Order {} ({}) cannot be updated because its status is '{status}'. Only orders \
                              in awaiting_payment, awaiting_shipment, pending_fulfillment or on_hold can be updated.",

@@ -286,3 +286,46 @@ async fn a_sale_voided_in_quickbooks_cancels_its_shipstation_order_and_ships_not
         "{by_hand}"
     );
 }
+
+#[tokio::test]
+async fn an_edit_shipstation_refuses_with_a_whole_request_400_because_it_shipped_is_not_a_failure()
+{
+    // How ShipStation refuses an update of a shipped order is unconfirmed: here the whole
+    // createorders request is a 400 naming the order.
+    let env = TestEnv::start_with(fast(1)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(2);
+    shop.sync(&env).await;
+    shop.settled(&env, 2).await;
+    env.fake.set_locked_order_policy(
+        quayside_tests::fake_shipstation::LockedOrderPolicy::RejectRequest,
+    );
+    env.fake
+        .set_order_status(shop.key(), &shop.order_key(&txns[0]), "shipped")
+        .expect("shipped in ShipStation");
+
+    shop.company.advance_clock(600);
+    for (txn, memo) in [(&txns[0], "Too late"), (&txns[1], "Leave at the back door")] {
+        assert!(shop.company.edit(txn, |t| t.memo = Some(memo.to_string())));
+    }
+    shop.sync(&env).await;
+    shop.settled(&env, 2).await;
+
+    let shipped = shop.order(&env, &txns[0]).await;
+    assert_eq!(shipped["status"], "pushed", "{shipped}");
+    assert!(shipped["last_error"].is_null(), "{shipped}");
+    let detail = shop.detail(&env, &shipped).await;
+    assert!(
+        detail["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["kind"] == "locked")),
+        "{detail}"
+    );
+    assert_eq!(shop.fake_order(&env, &txns[0])["orderStatus"], "shipped");
+    // The batch was split: the other order's edit went through.
+    assert_eq!(shop.order(&env, &txns[1]).await["status"], "pushed");
+    assert_eq!(
+        shop.fake_order(&env, &txns[1])["customerNotes"],
+        "Leave at the back door"
+    );
+}

@@ -221,6 +221,37 @@ impl Session<'_> {
                     stack.push(second);
                     stack.push(first);
                 }
+                Err(ShipStationError::Rejected {
+                    status: 400,
+                    message,
+                }) => {
+                    self.count_call(
+                        "createorders",
+                        Some(&ShipStationError::Rejected {
+                            status: 400,
+                            message: message.clone(),
+                        }),
+                    );
+                    // One order refused by the whole request is judged like a refused element:
+                    // an update of an order ShipStation has locked (shipped or cancelled there)
+                    // is `locked`, a void's cancel of an order cancelled already is done, the
+                    // rest failed. Which of the two ways ShipStation refuses a locked update is
+                    // unconfirmed (shipstation.md 3.2), so both are read the same way.
+                    let refused = CreateOrdersResponse {
+                        has_errors: true,
+                        results: batch
+                            .iter()
+                            .map(|p| CreateOrderResult {
+                                order_id: None,
+                                order_number: None,
+                                order_key: Some(p.pending.order_key.clone()),
+                                success: false,
+                                error_message: Some(message.clone()),
+                            })
+                            .collect(),
+                    };
+                    self.record_results(batch, refused).await?;
+                }
                 Err(e) => {
                     self.count_call("createorders", Some(&e));
                     let per_batch = matches!(e, ShipStationError::Rejected { .. });

@@ -1,5 +1,6 @@
-//! Write-back requests: `InvoiceMod` / `SalesReceiptMod` / `SalesOrderMod` (header fields and
-//! one added line) and `DataExtMod` / `DataExtAdd` (custom fields).
+//! Write-back requests: `InvoiceMod` / `SalesReceiptMod` / `SalesOrderMod` (header fields, one
+//! added line, the amount of an existing line, lines deleted) and `DataExtMod` / `DataExtAdd`
+//! (custom fields).
 //!
 //! QuickBooks deletes every existing line a line-touching Mod does not list, so [`txn_mod`]
 //! re-lists all of them by `TxnLineID`, in QuickBooks' order, before the new `-1` line. The
@@ -17,7 +18,8 @@ use crate::sale::TxnType;
 /// QuickBooks field limits (characters).
 const MAX_OTHER: usize = 29;
 const MAX_FOB: usize = 13;
-const MAX_MEMO: usize = 4095;
+/// `Memo` of a sale (public: a write-back checks the tracking fits before sending it).
+pub const MAX_MEMO: usize = 4095;
 const MAX_DESC: usize = 4095;
 const MAX_DATA_EXT_VALUE: usize = 255;
 
@@ -63,10 +65,16 @@ pub struct TxnModParams<'a> {
     /// The current `EditSequence` (stale → statusCode 3200).
     pub edit_sequence: &'a str,
     /// Every existing top-level line and group, in QuickBooks' order (see
-    /// `RsMessage::line_orders`). Only used when `new_line` is set.
+    /// `RsMessage::line_orders`). Only used when the Mod touches lines (`new_line`,
+    /// `line_amounts` or `drop_lines`).
     pub existing_lines: &'a [ExistingLine],
-    /// The line to add; `None` makes a header-only Mod that leaves lines untouched.
+    /// The line to add; with no line changes at all the Mod is header-only and leaves the
+    /// lines untouched.
     pub new_line: Option<&'a NewLine>,
+    /// Existing top-level lines (by `TxnLineID`) whose `Amount` changes.
+    pub line_amounts: &'a [(String, Decimal)],
+    /// Existing top-level lines (by `TxnLineID`) to delete: they are left out of the list.
+    pub drop_lines: &'a [String],
     /// `ShipDate`.
     pub ship_date: Option<NaiveDate>,
     /// `ShipMethodRef/FullName`: must exist in the Ship Via list.
@@ -94,6 +102,8 @@ impl<'a> TxnModParams<'a> {
             edit_sequence,
             existing_lines: &[],
             new_line: None,
+            line_amounts: &[],
+            drop_lines: &[],
             ship_date: None,
             ship_method: None,
             fob: None,
@@ -182,12 +192,20 @@ pub fn txn_mod(p: &TxnModParams<'_>) -> String {
     if let Some(other) = p.other {
         cut_leaf(&mut rq, 2, "Other", other, MAX_OTHER);
     }
-    if let Some(new_line) = p.new_line {
+    let touches_lines =
+        p.new_line.is_some() || !p.line_amounts.is_empty() || !p.drop_lines.is_empty();
+    if touches_lines {
         for existing in p.existing_lines {
             match existing {
+                ExistingLine::Line { txn_line_id } if p.drop_lines.contains(txn_line_id) => {}
                 ExistingLine::Line { txn_line_id } => {
                     rq.push_str(&format!("    <{line_mod}>\n"));
                     leaf(&mut rq, 3, "TxnLineID", txn_line_id);
+                    if let Some((_, amount)) =
+                        p.line_amounts.iter().find(|(id, _)| id == txn_line_id)
+                    {
+                        leaf(&mut rq, 3, "Amount", &format!("{:.2}", amount.round_dp(2)));
+                    }
                     rq.push_str(&format!("    </{line_mod}>\n"));
                 }
                 ExistingLine::Group {
@@ -205,7 +223,9 @@ pub fn txn_mod(p: &TxnModParams<'_>) -> String {
                 }
             }
         }
-        new_line_mod(&mut rq, &line_mod, new_line);
+        if let Some(new_line) = p.new_line {
+            new_line_mod(&mut rq, &line_mod, new_line);
+        }
     }
     rq.push_str(&format!("  </{stem}Mod>\n"));
     for ret in ["TxnID", "EditSequence", "TimeModified"] {

@@ -128,3 +128,29 @@ fn bucket_names_hide_the_key() {
     assert_eq!(b, bucket_for_key("my-secret-api-key"));
     assert_ne!(b, bucket_for_key("other"));
 }
+
+#[tokio::test]
+async fn spend_counts_past_our_estimate_but_obeys_shipstations_block() {
+    let l = limiter(2, Duration::from_secs(60)).await;
+    assert_eq!(granted(&l, "s").await, 2);
+    // Our count is used up: a worker's acquire waits, a person's spend still goes.
+    assert!(matches!(
+        l.acquire("s").await.expect("acquire"),
+        Permit::Wait(_)
+    ));
+    assert_eq!(
+        l.spend("s").await.expect("spend"),
+        Permit::Granted { remaining: 0 }
+    );
+    // ShipStation said the key is out: spend waits too.
+    let rate = RateInfo {
+        limit: Some(40),
+        remaining: Some(0),
+        reset: Some(Duration::from_secs(5)),
+    };
+    l.observe("s", &rate).await.expect("observe");
+    assert!(matches!(
+        l.spend("s").await.expect("spend"),
+        Permit::Wait(_)
+    ));
+}
