@@ -533,6 +533,70 @@ async fn health_readiness_and_metrics() {
     );
 }
 
+/// `url` with its port moved to `port` (the same host).
+fn through(url: &str, port: u16) -> String {
+    let mut u = url::Url::parse(url).expect("url");
+    u.set_port(Some(port)).expect("port");
+    u.to_string()
+}
+
+/// `/readyz`, answered within 10 s or the test fails.
+async fn ready(env: &TestEnv) -> quayside_tests::harness::Reply {
+    tokio::time::timeout(Duration::from_secs(10), env.get(None, "/readyz"))
+        .await
+        .expect("readiness answers instead of hanging")
+}
+
+#[tokio::test]
+async fn readiness_says_503_when_postgres_or_redis_goes_silent_and_recovers_after() {
+    use quayside_tests::harness::proxy::SilenceProxy;
+    let mut env = TestEnv::start().await;
+    let pg_url = url::Url::parse(&env.database_url).expect("url");
+    let pg = SilenceProxy::start(&format!(
+        "{}:{}",
+        pg_url.host_str().unwrap_or("127.0.0.1"),
+        pg_url.port().unwrap_or(5432)
+    ))
+    .await
+    .expect("postgres proxy");
+    let redis_url = url::Url::parse(&quayside_tests::harness::redis_url()).expect("url");
+    let rd = SilenceProxy::start(&format!(
+        "{}:{}",
+        redis_url.host_str().unwrap_or("127.0.0.1"),
+        redis_url.port().unwrap_or(6379)
+    ))
+    .await
+    .expect("redis proxy");
+    env.apis.clear();
+    env.start_api_with(&[
+        ("DATABASE_URL", &through(&env.database_url.clone(), pg.port)),
+        (
+            "REDIS_URL",
+            &through(&quayside_tests::harness::redis_url(), rd.port),
+        ),
+    ])
+    .await
+    .expect("api through the proxies");
+    assert_eq!(ready(&env).await.status, 200);
+
+    for (which, proxy) in [("postgres", &pg), ("redis", &rd)] {
+        proxy.silence();
+        let r = ready(&env).await;
+        assert_eq!(r.status, 503, "{which} silent: {}", r.body);
+        assert_eq!(r.body[which], false, "{}", r.body);
+        assert_eq!(r.body["status"], "unavailable");
+        // Liveness is not readiness: the process is up.
+        assert_eq!(env.get(None, "/healthz").await.status, 200);
+        proxy.speak();
+        env.eventually(
+            &format!("ready again after {which}"),
+            Duration::from_secs(20),
+            || async { (ready(&env).await.status == 200).then_some(()) },
+        )
+        .await;
+    }
+}
+
 #[tokio::test]
 async fn the_api_refuses_to_start_in_production_with_development_secrets() {
     let api = quayside_tests::harness::process::bin_dir().join("api");

@@ -1,5 +1,7 @@
 //! Liveness, readiness and metrics.
 
+use std::time::Duration;
+
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -9,14 +11,20 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// 200 only when Postgres and Redis both answer.
+/// How long readiness waits for each of Postgres and Redis: a probe must get an answer, not
+/// hang on a store that went silent.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// 200 only when Postgres and Redis both answer (asked at once, each within two seconds).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let postgres = shared::db::ping(&state.db).await;
     let mut conn = state.redis.clone();
-    let redis = redis::cmd("PING")
-        .query_async::<String>(&mut conn)
-        .await
-        .is_ok();
+    let ping = redis::cmd("PING");
+    let (postgres, redis) = tokio::join!(
+        tokio::time::timeout(READY_TIMEOUT, shared::db::ping(&state.db)),
+        tokio::time::timeout(READY_TIMEOUT, ping.query_async::<String>(&mut conn)),
+    );
+    let postgres = postgres.unwrap_or(false);
+    let redis = redis.is_ok_and(|r| r.is_ok());
     let body = json!({
         "status": if postgres && redis { "ready" } else { "unavailable" },
         "postgres": postgres,

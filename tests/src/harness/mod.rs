@@ -4,6 +4,7 @@
 
 mod client;
 pub mod process;
+pub mod proxy;
 
 use std::time::Duration;
 
