@@ -14,6 +14,9 @@ async fn main() -> anyhow::Result<()> {
         settings.service_name.clone()
     };
     let _telemetry = shared::telemetry::init(&service, settings.otel_endpoint.as_deref());
+    for warning in &settings.warnings {
+        tracing::warn!(%warning, "configuration should be fixed");
+    }
     match std::env::args().nth(1).as_deref() {
         Some("migrate") => {
             shared::db::migrate(settings.database_url()).await?;

@@ -42,6 +42,8 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     pub secret_keys: SecretKeys,
     pub shipstation_allowed_hosts: Vec<String>,
+    /// Configuration that works but should be fixed (logged at start).
+    pub warnings: Vec<String>,
     pub tracking_poll_interval: Duration,
     /// Prefix of every Redis key and queue this deployment uses (tests give each run its own).
     pub redis_namespace: String,
@@ -166,11 +168,13 @@ impl Settings {
         if jwt_secret.trim().is_empty() {
             return Err(invalid("JWT_SECRET", "must not be empty"));
         }
+        // Weak but not the development value: the contract only refuses the latter, so the
+        // api starts and says loudly what to fix.
+        let mut warnings = Vec::new();
         if production && jwt_secret.chars().count() < 32 {
-            return Err(invalid(
-                "JWT_SECRET",
-                "must be at least 32 characters in production",
-            ));
+            warnings.push(
+                "JWT_SECRET is shorter than 32 characters: tokens signed with it can be guessed offline; use a long random value".to_string(),
+            );
         }
         let secret_key = var(env, "SECRET_KEY").unwrap_or_else(|| DEV_SECRET_KEY.into());
         if production && secret_key == DEV_SECRET_KEY {
@@ -180,10 +184,9 @@ impl Settings {
             ));
         }
         if production && !crate::crypto::is_strong_key(&secret_key) {
-            return Err(invalid(
-                "SECRET_KEY",
-                "must be base64 of 32 bytes or at least 32 characters in production",
-            ));
+            warnings.push(
+                "SECRET_KEY is neither base64 of 32 bytes nor a passphrase of 32 characters or more: secrets at rest are only as safe as it is".to_string(),
+            );
         }
         let previous = var(env, "SECRET_KEY_PREVIOUS").unwrap_or_default();
         let secret_keys = SecretKeys::from_base64(&secret_key, &previous)
@@ -234,6 +237,7 @@ impl Settings {
             public_base_url,
             jwt_secret: SecretString::from(jwt_secret),
             secret_keys,
+            warnings,
             shipstation_allowed_hosts: allowed,
             tracking_poll_interval: Duration::from_secs(parse(
                 env,
@@ -439,14 +443,17 @@ mod tests {
         let listed = url::Url::parse("https://ss.example.test").expect("url");
         assert!(s.shipstation_url_allowed(&local));
         assert!(s.shipstation_url_allowed(&listed));
+        assert!(s.warnings.is_empty());
+        // Weak but not the development values: production starts, and says what to fix.
         let weak = settings(&[
             ("APP_ENV", "Production"),
             ("PUBLIC_BASE_URL", "https://app.example.com"),
-            ("JWT_SECRET", "a-real-secret-that-is-long-enough-for-hs256"),
+            ("JWT_SECRET", "prod-secret"),
             ("SECRET_KEY", "short"),
         ])
-        .err()
-        .expect("weak key refused in production");
-        assert!(weak.to_string().contains("SECRET_KEY"));
+        .expect("weak secrets start in production");
+        assert_eq!(weak.warnings.len(), 2, "{:?}", weak.warnings);
+        assert!(weak.warnings[0].contains("JWT_SECRET"));
+        assert!(weak.warnings[1].contains("SECRET_KEY"));
     }
 }

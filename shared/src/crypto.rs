@@ -68,7 +68,7 @@ fn decode_key(value: &str) -> Result<[u8; 32], CryptoError> {
 }
 
 /// Whether `value` is a strong key: base64 of 32 bytes, or a passphrase of at least 32
-/// characters. Production refuses anything weaker.
+/// characters. Production warns at start about anything weaker.
 pub fn is_strong_key(value: &str) -> bool {
     let value = value.trim();
     let is_raw_key = base64::engine::general_purpose::STANDARD

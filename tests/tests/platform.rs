@@ -598,6 +598,36 @@ async fn readiness_says_503_when_postgres_or_redis_goes_silent_and_recovers_afte
 }
 
 #[tokio::test]
+async fn production_starts_with_its_own_secrets_warns_about_weak_ones_and_keeps_shipstation_to_its_hosts(
+) {
+    let mut env = TestEnv::start().await;
+    env.apis.clear();
+    env.start_api_with(&[
+        ("APP_ENV", "production"),
+        ("JWT_SECRET", "prod-secret"),
+        ("SECRET_KEY", "prod-key"),
+    ])
+    .await
+    .expect("production starts with non-default secrets");
+    assert_eq!(env.get(None, "/readyz").await.status, 200);
+    let log = env.apis[0].log();
+    assert!(
+        log.contains("JWT_SECRET is shorter than 32 characters"),
+        "{log}"
+    );
+    assert!(log.contains("SECRET_KEY is neither"), "{log}");
+    assert!(!log.contains("prod-secret") && !log.contains("prod-key"));
+
+    // The production default host list: a local ShipStation is not allowed.
+    let t = env.signup().await;
+    env.fake.add_account("prod-key-1", "prod-secret-1");
+    let r = env
+        .post_json(Some(&t), "/api/v1/connections", &json!({"name": "x", "api_key": "prod-key-1", "api_secret": "prod-secret-1", "base_url": env.fake.base_url()}))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+
+#[tokio::test]
 async fn the_api_refuses_to_start_in_production_with_development_secrets() {
     let api = quayside_tests::harness::process::bin_dir().join("api");
     let out = tokio::process::Command::new(api)

@@ -15,6 +15,9 @@ async fn main() -> anyhow::Result<()> {
         settings.service_name.clone()
     };
     let _telemetry = shared::telemetry::init(&service, settings.otel_endpoint.as_deref());
+    for warning in &settings.warnings {
+        tracing::warn!(%warning, "configuration should be fixed");
+    }
     if let Err(e) = worker::run(settings).await {
         tracing::error!(error = format!("{e:#}"), "worker failed");
         return Err(e);
