@@ -11,6 +11,7 @@ mod error;
 pub mod items;
 pub mod order_key;
 pub mod region;
+pub mod shipstation_edits;
 #[cfg(test)]
 pub(crate) mod test_support;
 

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::error::{error_message, ShipStationError};
-use super::model::{CreateOrdersResponse, FulfillmentsPage, Order, ShipmentsPage, Store};
+use super::model::{CreateOrdersResponse, FulfillmentsPage, Order, OrderOut, ShipmentsPage, Store};
 
 /// The `X-Rate-Limit-*` headers of a response.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -218,11 +218,8 @@ impl ShipStationClient {
             .await
     }
 
-    /// `GET /orders/{id}` as raw JSON.
-    pub async fn get_order(
-        &self,
-        order_id: i64,
-    ) -> Result<Answer<serde_json::Value>, ShipStationError> {
+    /// `GET /orders/{id}`.
+    pub async fn get_order(&self, order_id: i64) -> Result<Answer<OrderOut>, ShipStationError> {
         self.call::<(), _>(Method::GET, &format!("/orders/{order_id}"), None)
             .await
     }

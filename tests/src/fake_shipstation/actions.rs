@@ -75,6 +75,32 @@ pub fn set_status(order: &mut StoredOrder, status: &str) {
     order.order.modify_date = Some(time::fmt7(now));
 }
 
+/// Changes an order as staff would in ShipStation's UI: `patch`'s top-level fields (camelCase,
+/// as the API names them) replace the order's.
+pub fn edit_order(
+    shared: &Shared,
+    key: &str,
+    reference: &str,
+    patch: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let Some(fields) = patch.as_object() else {
+        bail!("the patch must be a JSON object");
+    };
+    with_account(shared, key, |acc, _| {
+        let order = find_order(acc, reference).ok_or_else(|| anyhow!("no order '{reference}'"))?;
+        let mut value = serde_json::to_value(&order.order)?;
+        if let Some(obj) = value.as_object_mut() {
+            obj.extend(fields.clone());
+        }
+        order.order = serde_json::from_value(value)?;
+        let now = time::now_pacific();
+        order.modified = now;
+        order.order.modify_date = Some(time::fmt7(now));
+        Ok(())
+    })
+    .ok_or_else(|| anyhow!("no account '{key}'"))?
+}
+
 /// Creates label shipment(s) for an order, marks it shipped and fires `SHIP_NOTIFY`.
 pub async fn ship_order(
     shared: &Shared,

@@ -202,6 +202,12 @@ impl FakeShipStation {
         actions::void_shipment(&self.shared, api_key, shipment_id)
     }
 
+    /// Edits an order as staff would in ShipStation (by `orderKey` or `orderId`); see
+    /// [`actions::edit_order`].
+    pub fn edit_order(&self, api_key: &str, order: &str, patch: &Value) -> anyhow::Result<()> {
+        actions::edit_order(&self.shared, api_key, order, patch)
+    }
+
     /// Sets an order's status (by `orderKey` or `orderId`).
     pub fn set_order_status(&self, api_key: &str, order: &str, status: &str) -> anyhow::Result<()> {
         actions::set_order_status(&self.shared, api_key, order, status)

@@ -329,3 +329,82 @@ async fn an_edit_shipstation_refuses_with_a_whole_request_400_because_it_shipped
         "Leave at the back door"
     );
 }
+
+#[tokio::test]
+async fn an_edited_sale_keeps_what_staff_set_in_shipstation() {
+    let env = TestEnv::start_with(fast(1)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(2);
+    shop.sync(&env).await;
+    shop.settled(&env, 2).await;
+
+    // In ShipStation: put on hold, weighed, given a carrier and service and a note.
+    env.fake
+        .edit_order(
+            shop.key(),
+            &shop.order_key(&txns[0]),
+            &json!({
+                "orderStatus": "on_hold",
+                "holdUntilDate": "2030-01-15",
+                "weight": {"value": 40, "units": "ounces"},
+                "carrierCode": "ups",
+                "serviceCode": "ups_ground",
+                "internalNotes": "Fragile: double box"
+            }),
+        )
+        .expect("staff edit");
+
+    // In QuickBooks: a new memo, the same items.
+    shop.company.advance_clock(600);
+    assert!(shop
+        .company
+        .edit(&txns[0], |t| t.memo = Some("Call before delivery".into())));
+    shop.sync(&env).await;
+    shop.settled(&env, 2).await;
+    let sent = shop.fake_order(&env, &txns[0]);
+    assert_eq!(sent["customerNotes"], "Call before delivery", "{sent}");
+    assert_eq!(sent["orderStatus"], "on_hold", "{sent}");
+    assert_eq!(sent["holdUntilDate"], "2030-01-15");
+    assert_eq!(sent["weight"]["value"], 40.0);
+    assert_eq!(sent["carrierCode"], "ups");
+    assert_eq!(sent["serviceCode"], "ups_ground");
+    assert_eq!(sent["internalNotes"], "Fragile: double box");
+    let ours = shop.order(&env, &txns[0]).await;
+    assert_eq!(ours["status"], "pushed", "{ours}");
+    let detail = shop.detail(&env, &ours).await;
+    assert!(
+        detail["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Kept from ShipStation")))),
+        "{detail}"
+    );
+    // The other order was not read back: it was not updated.
+    let gets = env
+        .fake
+        .request_log(shop.key())
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/orders/"))
+        .count();
+    assert_eq!(gets, 1);
+
+    // More of an item in QuickBooks: the old weight no longer holds and goes; the rest stays.
+    shop.company.advance_clock(600);
+    assert!(shop.company.edit(&txns[0], |t| {
+        if let Some(LineEntry::Line(l)) = t.lines.first_mut() {
+            let q = l.quantity.unwrap_or_default() + rust_decimal::Decimal::ONE;
+            l.quantity = Some(q);
+            l.amount = l.rate.unwrap_or_default() * q;
+        }
+    }));
+    shop.sync(&env).await;
+    shop.settled(&env, 2).await;
+    let sent = shop.fake_order(&env, &txns[0]);
+    assert!(
+        sent["weight"].is_null() || sent["weight"]["value"] != 40.0,
+        "{sent}"
+    );
+    assert_eq!(sent["carrierCode"], "ups");
+    assert_eq!(sent["orderStatus"], "on_hold");
+}

@@ -199,7 +199,9 @@ pub async fn push_orders(ctx: &JobContext, job: &OrderPushV1) -> anyhow::Result<
         }
     }
     tx.commit().await?;
-    s.send(to_send).await?;
+    if s.keep_shipstation_edits(&mut to_send).await? {
+        s.send(to_send).await?;
+    }
     Ok(s.report)
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use rand::Rng;
 use shared::ids::OrderId;
 use shared::jobs::{OrderPushV1, ORDER_PUSH_QUEUE};
+use shared::mapping::shipstation_edits::keep_shipstation_edits;
 use shared::shipstation::client::{RateInfo, ShipStationClient};
 use shared::shipstation::error::ShipStationError;
 use shared::shipstation::model::{CreateOrderResult, CreateOrdersResponse};
@@ -167,6 +168,69 @@ impl Session<'_> {
             ShipStationError::Rejected { message, .. } => self.fail_all(rest, &message).await?,
         }
         Ok(())
+    }
+
+    /// Reads the ShipStation order behind every update in `orders` and keeps what staff set
+    /// there (see `shared::mapping::shipstation_edits`). `false` when the job was re-scheduled
+    /// or stopped instead (out of budget, ShipStation unavailable, credentials refused): an
+    /// update is not sent blind, since it would wipe those settings.
+    pub async fn keep_shipstation_edits(
+        &mut self,
+        orders: &mut [Prepared],
+    ) -> anyhow::Result<bool> {
+        for i in 0..orders.len() {
+            let Some(id) = orders[i]
+                .pending
+                .shipstation_order_id
+                .filter(|_| !orders[i].cancels)
+            else {
+                continue;
+            };
+            if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
+                let ids = orders.iter().map(|p| p.pending.id).collect();
+                self.report.deferred_for = Some(self.requeue(ids, wait).await?);
+                self.ctx
+                    .metrics
+                    .jobs
+                    .with_label_values(&[ORDER_PUSH_QUEUE, "deferred"])
+                    .inc();
+                return Ok(false);
+            }
+            self.report.calls += 1;
+            let fetched = self.client.get_order(id).await;
+            if let (Err(_), Some(rate)) = (&fetched, self.client.last_rate()) {
+                self.observe(&rate).await;
+            }
+            match fetched {
+                Ok(answer) => {
+                    self.count_call("orders", None);
+                    self.observe(&answer.rate).await;
+                    let p = &mut orders[i];
+                    let kept = keep_shipstation_edits(&mut p.order, &answer.body);
+                    if !kept.is_empty() {
+                        p.events.push((
+                            "note",
+                            format!("Kept from ShipStation: {}.", kept.join(", ")),
+                        ));
+                    }
+                }
+                // Gone (deleted in ShipStation) or unreadable: the sale's order goes as it is.
+                Err(e @ ShipStationError::Rejected { .. }) => {
+                    self.count_call("orders", Some(&e));
+                    tracing::info!(error = %e, "ShipStation order not readable; sent from the sale alone");
+                }
+                Err(e) => {
+                    self.count_call("orders", Some(&e));
+                    let rest = orders
+                        .iter()
+                        .map(|p| (p.pending.id, p.events.clone()))
+                        .collect();
+                    self.stop_on(e, rest).await?;
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// Sends `orders` in one `createorders` call, bisecting on a whole-request 400.
