@@ -455,6 +455,33 @@ async fn new_credentials_move_the_webhook_and_the_orders_to_the_new_account() {
 }
 
 #[tokio::test]
+async fn credentials_entered_again_keep_orders_in_a_store_since_deactivated() {
+    let env = TestEnv::start_with(fast(1, 300)).await;
+    let shop = Shop::open(&env, json!({})).await;
+    let txns = shop.company.generate_invoices(1);
+    shop.sync_and_push(&env, 1).await;
+    let before = shop.order(&env, &txns[0]).await;
+    let store = before["store_id"].as_i64().expect("store id");
+    assert!(env.fake.set_store_active(shop.key(), store, false));
+
+    // The same key and secret typed again (the user's "Test connection").
+    let patched = env
+        .patch_json(
+            Some(&shop.tenant),
+            &shop.path(""),
+            &json!({"api_key": shop.account.api_key, "api_secret": shop.account.api_secret}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let after = shop.order(&env, &txns[0]).await;
+    assert_eq!(
+        after["shipstation_order_id"], before["shipstation_order_id"],
+        "{after}"
+    );
+    assert_eq!(after["store_id"], before["store_id"]);
+}
+
+#[tokio::test]
 async fn two_worker_replicas_never_schedule_a_connection_twice_in_one_interval() {
     let env = TestEnv::start_with(fast(2, 2)).await;
     let shop = Shop::open(&env, json!({})).await;

@@ -303,10 +303,14 @@ pub async fn patch(
         if key != old_key || base_url != row.base_url {
             new_account = Some((base_url.clone(), key.clone(), secret.clone()));
         }
-        let ids: Vec<i64> = stores.iter().map(|s| s.store_id).collect();
-        let forgotten = db::orders::forget_foreign_identities(&mut tx, id, &ids).await?;
-        if forgotten > 0 {
-            tracing::info!(connection_id = %id, forgotten, "another ShipStation account: orders of the old one are forgotten there");
+        // Orders are only forgotten for another key or host: the same account's orders in a
+        // store it has since deactivated (not in the active list) keep their identities.
+        if new_account.is_some() {
+            let ids: Vec<i64> = stores.iter().map(|s| s.store_id).collect();
+            let forgotten = db::orders::forget_foreign_identities(&mut tx, id, &ids).await?;
+            if forgotten > 0 {
+                tracing::info!(connection_id = %id, forgotten, "another ShipStation account: orders of the old one are forgotten there");
+            }
         }
         row.api_key_sealed = keys.seal(key.as_bytes());
         row.api_secret_sealed = keys.seal(secret.as_bytes());

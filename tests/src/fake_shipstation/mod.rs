@@ -202,6 +202,18 @@ impl FakeShipStation {
         actions::void_shipment(&self.shared, api_key, shipment_id)
     }
 
+    /// Deactivates (or reactivates) a store: `GET /stores?showInactive=false` leaves it out.
+    pub fn set_store_active(&self, api_key: &str, store_id: i64, active: bool) -> bool {
+        dispatch::with_account(&self.shared, api_key, |acc, _| {
+            acc.stores
+                .iter_mut()
+                .find(|s| s.store_id == store_id)
+                .map(|s| s.active = active)
+                .is_some()
+        })
+        .unwrap_or(false)
+    }
+
     /// Edits an order as staff would in ShipStation (by `orderKey` or `orderId`); see
     /// [`actions::edit_order`].
     pub fn edit_order(&self, api_key: &str, order: &str, patch: &Value) -> anyhow::Result<()> {
