@@ -33,7 +33,12 @@ impl TrackingField {
             _ => s
                 .strip_prefix("custom:")
                 .map(str::trim)
-                .filter(|n| !n.is_empty() && n.len() <= 31)
+                // QuickBooks' DataExtName: up to 31 characters, and it keeps Latin-1 only.
+                .filter(|n| {
+                    !n.is_empty()
+                        && n.chars().count() <= 31
+                        && n.chars().all(|c| (c as u32) < 0x100 && !c.is_control())
+                })
                 .map(|n| TrackingField::Custom(n.to_string())),
         }
     }
@@ -101,7 +106,7 @@ impl SyncSettings {
         if TrackingField::parse(&self.tracking_field).is_none() {
             return Err((
                 "tracking_field",
-                "must be \"memo\", \"other\" or \"custom:<name>\" (name up to 31 characters)"
+                "must be \"memo\", \"other\" or \"custom:<name>\" (name up to 31 Latin-1 characters)"
                     .into(),
             ));
         }
@@ -147,6 +152,15 @@ mod tests {
             Some(TrackingField::Custom("Tracking".into()))
         );
         assert_eq!(TrackingField::parse("custom:"), None);
+        assert_eq!(
+            TrackingField::parse(&format!("custom:{}", "x".repeat(32))),
+            None
+        );
+        assert_eq!(TrackingField::parse("custom:Suivi colis \u{2116}"), None);
+        assert_eq!(
+            TrackingField::parse("custom:Envío"),
+            Some(TrackingField::Custom("Envío".into()))
+        );
         assert_eq!(TrackingField::parse("notes"), None);
     }
 }

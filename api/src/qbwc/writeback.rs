@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 /// QuickBooks' `Other` field holds 29 characters.
 const MAX_OTHER: usize = 29;
+/// A custom field's value holds 255 characters.
+const MAX_DATA_EXT_VALUE: usize = 255;
 /// Public custom fields (DataExt owner 0).
 const PUBLIC_OWNER: &str = "0";
 
@@ -172,7 +174,8 @@ pub fn plan(job: &WriteBackJob, sale: &Sale, lines: &[ExistingLine], request_id:
             }
         }
         TrackingField::Custom(name) => {
-            let value = job.add_tracking.join(", ");
+            // Whole numbers only: a custom field holds 255 characters.
+            let value = joined_within(&job.add_tracking, MAX_DATA_EXT_VALUE);
             let current = sale
                 .data_ext
                 .iter()
@@ -569,6 +572,20 @@ mod tests {
         // Nothing there and nothing to write: no request at all.
         s.data_ext.clear();
         assert!(plan(&j, &s, &[], "7").data_ext.is_none());
+    }
+
+    #[test]
+    fn a_custom_field_keeps_whole_numbers_within_255_characters() {
+        let mut j = job("custom:Tracking");
+        j.add_tracking = (0..20).map(|i| format!("1Z{i:016}")).collect();
+        let xml = plan(&j, &sale(), &[], "7").data_ext.expect("data ext");
+        let value = xml
+            .split("<DataExtValue>")
+            .nth(1)
+            .and_then(|v| v.split("</DataExtValue>").next())
+            .expect("value");
+        assert!(value.chars().count() <= 255, "{value}");
+        assert!(value.ends_with(&format!("1Z{:016}", 11)), "{value}");
     }
 
     #[test]
