@@ -408,3 +408,36 @@ async fn an_edited_sale_keeps_what_staff_set_in_shipstation() {
     assert_eq!(sent["carrierCode"], "ups");
     assert_eq!(sent["orderStatus"], "on_hold");
 }
+
+#[tokio::test]
+async fn an_edit_still_goes_when_its_shipstation_order_cannot_be_read() {
+    let env = TestEnv::start_with(fast(1)).await;
+    let shop = Shop::open(&env, round_up()).await;
+    let txns = shop.company.generate_invoices(1);
+    shop.sync(&env).await;
+    shop.settled(&env, 1).await;
+    let id = shop.fake_order(&env, &txns[0])["orderId"]
+        .as_i64()
+        .expect("order id");
+    env.fake
+        .force_status_on(shop.key(), &format!("/orders/{id}"), 500);
+
+    shop.company.advance_clock(600);
+    assert!(shop
+        .company
+        .edit(&txns[0], |t| t.memo = Some("Gate code 4417".into())));
+    shop.sync(&env).await;
+    shop.settled(&env, 1).await;
+    assert_eq!(shop.order(&env, &txns[0]).await["status"], "pushed");
+    assert_eq!(
+        shop.fake_order(&env, &txns[0])["customerNotes"],
+        "Gate code 4417"
+    );
+    let refused = env
+        .fake
+        .request_log(shop.key())
+        .iter()
+        .filter(|r| r.path == format!("/orders/{id}") && r.status == 500)
+        .count();
+    assert_eq!(refused, 1, "read once, then sent from the sale");
+}

@@ -172,8 +172,7 @@ impl Session<'_> {
 
     /// Reads the ShipStation order behind every update in `orders` and keeps what staff set
     /// there (see `shared::mapping::shipstation_edits`). `false` when the job was re-scheduled
-    /// or stopped instead (out of budget, ShipStation unavailable, credentials refused): an
-    /// update is not sent blind, since it would wipe those settings.
+    /// or stopped instead (out of budget, a 429, credentials refused).
     pub async fn keep_shipstation_edits(
         &mut self,
         orders: &mut [Prepared],
@@ -214,8 +213,11 @@ impl Session<'_> {
                         ));
                     }
                 }
-                // Gone (deleted in ShipStation) or unreadable: the sale's order goes as it is.
-                Err(e @ ShipStationError::Rejected { .. }) => {
+                // Gone (deleted in ShipStation), unreadable, or the read failed: the sale's
+                // order goes as it is. A failed read must not hold the update back: the
+                // update is what the user asked for, and the createorders call that follows
+                // meets any real outage itself.
+                Err(e @ (ShipStationError::Rejected { .. } | ShipStationError::Transient(_))) => {
                     self.count_call("orders", Some(&e));
                     tracing::info!(error = %e, "ShipStation order not readable; sent from the sale alone");
                 }
