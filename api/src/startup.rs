@@ -64,7 +64,14 @@ impl Application {
         let listener = TcpListener::bind(settings.bind_addr)?;
         let port = listener.local_addr()?.port();
         let shutdown = settings.shutdown_timeout.as_secs();
-        let workers = settings.http_workers;
+        // Two workers per core by default: each actix worker is one thread, and with Postgres
+        // and Redis sharing the cores, one per core left the machine 10 % idle under Web
+        // Connector load (docs/benchmarks.md, 2026-12-06: +12 % sessions/s, lower p99).
+        let workers = settings.http_workers.or_else(|| {
+            std::thread::available_parallelism()
+                .ok()
+                .map(|n| n.get().saturating_mul(2))
+        });
         let state = web::Data::new(build_state(settings).await?);
         let mut server = HttpServer::new(move || app(state.clone()));
         if let Some(n) = workers {

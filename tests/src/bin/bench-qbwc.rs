@@ -71,7 +71,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         duration: Duration::from_secs(30),
         invoices: 10,
         edit: true,
-        http_workers: "2".into(),
+        // The api's own default: two workers per core.
+        http_workers: std::thread::available_parallelism()
+            .map_or(2, |n| n.get() * 2)
+            .to_string(),
         db_pool: "20".into(),
         setup_concurrency: 16,
         keep: false,
