@@ -32,6 +32,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     shared::db::migrate(settings.database_url()).await?;
     let db =
         shared::db::connect(settings.database_url(), settings.database_max_connections).await?;
+    if settings.is_production() && shared::db::login_role_is_privileged(&db).await? {
+        tracing::warn!(
+            "DATABASE_URL logs in as a superuser (or a BYPASSRLS role); row-level security holds \
+             for every query, but production should log in as an ordinary role (docs/operations.md)"
+        );
+    }
     let redis_client = redis::Client::open(settings.redis_url())?;
     let redis = redis::aio::ConnectionManager::new(redis_client).await?;
     let sessions = SessionStore::new(

@@ -476,6 +476,37 @@ async fn row_level_security_hides_rows_from_the_app_role() {
         insert.is_err(),
         "WITH CHECK must refuse rows of another tenant"
     );
+
+    // The app role cannot make a temporary table, and the definer functions would not look in
+    // one anyway: a temporary `users` cannot stand in for the real one.
+    let temp = sqlx::query("CREATE TEMP TABLE users (id uuid)")
+        .execute(&mut *conn)
+        .await;
+    assert!(temp.is_err(), "temporary tables refused to the app role");
+    let paths: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.proname::text, array_to_string(p.proconfig, ',') FROM pg_proc p
+         JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND p.prosecdef",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("definer functions");
+    assert!(!paths.is_empty());
+    for (name, config) in &paths {
+        assert!(
+            config.ends_with("pg_temp"),
+            "{name}: {config} must name pg_temp last"
+        );
+    }
+    // No token is stored in plain text.
+    let (plain,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM information_schema.columns
+         WHERE table_name = 'connections' AND column_name = 'webhook_token'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .expect("columns");
+    assert_eq!(plain, 0);
 }
 
 #[tokio::test]

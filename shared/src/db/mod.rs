@@ -137,6 +137,19 @@ pub async fn replayable_tenant_tx(pool: &PgPool, tenant: TenantId) -> Result<Tx,
     .await
 }
 
+/// Whether the role the pool logs in as bypasses row-level security (a superuser or
+/// `BYPASSRLS`). Queries run as [`APP_ROLE`] either way, and the tables `FORCE` row-level
+/// security on their owner too; but such a login could `RESET ROLE`, which only injected SQL
+/// would do, so production should log in as an ordinary role (docs/operations.md).
+pub async fn login_role_is_privileged(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    let (privileged,): (bool,) = sqlx::query_as(
+        "SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.rolname = session_user",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(privileged)
+}
+
 /// True when Postgres answers.
 pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT 1").execute(pool).await.is_ok()

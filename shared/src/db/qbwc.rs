@@ -16,7 +16,7 @@ use crate::settings::SyncSettings;
 /// Credentials paired before it kept their own OwnerID: a .qwc already installed must not change.
 pub const QBWC_OWNER_ID: Uuid = uuid::uuid!("7c1d3a52-5e0b-4d8e-9a51-2f6b0c4e8d17");
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct Credential {
     pub connection_id: ConnectionId,
     pub tenant_id: TenantId,
@@ -27,12 +27,36 @@ pub struct Credential {
     pub rotated_at: DateTime<Utc>,
 }
 
+/// Leaves out the password hash.
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("connection_id", &self.connection_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("username", &self.username)
+            .field("owner_id", &self.owner_id)
+            .field("file_id", &self.file_id)
+            .field("rotated_at", &self.rotated_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What `authenticate` needs, found by username across tenants.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct CredentialMatch {
     pub tenant_id: TenantId,
     pub connection_id: ConnectionId,
     pub password_hash: Vec<u8>,
+}
+
+/// Leaves out the password hash.
+impl std::fmt::Debug for CredentialMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialMatch")
+            .field("tenant_id", &self.tenant_id)
+            .field("connection_id", &self.connection_id)
+            .finish_non_exhaustive()
+    }
 }
 
 pub async fn find_by_username(

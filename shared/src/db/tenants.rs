@@ -22,11 +22,21 @@ pub struct User {
 }
 
 /// The credentials row found for a login, across tenants.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct LoginCandidate {
     pub user_id: UserId,
     pub tenant_id: TenantId,
     pub password_hash: String,
+}
+
+/// Leaves out the password hash.
+impl std::fmt::Debug for LoginCandidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginCandidate")
+            .field("user_id", &self.user_id)
+            .field("tenant_id", &self.tenant_id)
+            .finish_non_exhaustive()
+    }
 }
 
 pub enum CreateOutcome {

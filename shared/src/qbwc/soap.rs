@@ -15,8 +15,8 @@ use crate::qbxml::tree::{parse_document, TreeError, XmlElement};
 const SOAP12_ENV_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 
 /// One Web Connector callback with its parameters. Absent or self-closing string parameters
-/// are empty strings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// are empty strings. `Debug` leaves out the password and the ticket.
+#[derive(Clone, PartialEq, Eq)]
 pub enum QbwcCall {
     /// `serverVersion` (real QBWC sends no parameters).
     ServerVersion,
@@ -54,6 +54,68 @@ pub enum QbwcCall {
     GetLastError { ticket: String },
     /// `closeConnection(ticket)`.
     CloseConnection { ticket: String },
+}
+
+impl std::fmt::Debug for QbwcCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HIDDEN: &str = "[redacted]";
+        match self {
+            QbwcCall::ServerVersion => f.write_str("ServerVersion"),
+            QbwcCall::ClientVersion { version } => f
+                .debug_struct("ClientVersion")
+                .field("version", version)
+                .finish(),
+            QbwcCall::Authenticate { username, .. } => f
+                .debug_struct("Authenticate")
+                .field("username", username)
+                .field("password", &HIDDEN)
+                .finish(),
+            QbwcCall::SendRequestXml {
+                hcp_response,
+                company_file_name,
+                country,
+                major_version,
+                minor_version,
+                ..
+            } => f
+                .debug_struct("SendRequestXml")
+                .field("ticket", &HIDDEN)
+                .field("hcp_response_len", &hcp_response.len())
+                .field("company_file_name", company_file_name)
+                .field("country", country)
+                .field("major_version", major_version)
+                .field("minor_version", minor_version)
+                .finish(),
+            QbwcCall::ReceiveResponseXml {
+                response,
+                hresult,
+                message,
+                ..
+            } => f
+                .debug_struct("ReceiveResponseXml")
+                .field("ticket", &HIDDEN)
+                .field("response_len", &response.len())
+                .field("hresult", hresult)
+                .field("message", message)
+                .finish(),
+            QbwcCall::ConnectionError {
+                hresult, message, ..
+            } => f
+                .debug_struct("ConnectionError")
+                .field("ticket", &HIDDEN)
+                .field("hresult", hresult)
+                .field("message", message)
+                .finish(),
+            QbwcCall::GetLastError { .. } => f
+                .debug_struct("GetLastError")
+                .field("ticket", &HIDDEN)
+                .finish(),
+            QbwcCall::CloseConnection { .. } => f
+                .debug_struct("CloseConnection")
+                .field("ticket", &HIDDEN)
+                .finish(),
+        }
+    }
 }
 
 impl QbwcCall {

@@ -341,3 +341,20 @@ fn fault_is_a_soap_11_client_fault() {
     assert_eq!(fault.child_text("faultcode"), Some("soap:Client"));
     assert_eq!(fault.child_text("faultstring"), Some("bad & worse"));
 }
+
+#[test]
+fn debug_output_leaves_out_the_password_and_the_ticket() {
+    let auth = QbwcCall::Authenticate {
+        username: "qb-user".into(),
+        password: "s3cret-pass".into(),
+    };
+    let text = format!("{auth:?}");
+    assert!(
+        text.contains("qb-user") && !text.contains("s3cret-pass"),
+        "{text}"
+    );
+    let close = QbwcCall::CloseConnection {
+        ticket: "ticket-123".into(),
+    };
+    assert!(!format!("{close:?}").contains("ticket-123"));
+}
