@@ -123,6 +123,7 @@ async fn a_worker_stopped_mid_push_finishes_the_push_and_nothing_is_sent_twice()
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = env.orders(&shop.tenant, shop.conn).await;
+    assert!(!before.is_empty());
     assert!(
         before.iter().all(|o| o["status"] == "pending"),
         "still mid-push"
@@ -141,6 +142,7 @@ async fn a_worker_stopped_mid_push_finishes_the_push_and_nothing_is_sent_twice()
     );
     // It finished the job it had before exiting.
     let after = env.orders(&shop.tenant, shop.conn).await;
+    assert_eq!(after.len(), before.len());
     assert!(after.iter().all(|o| o["status"] == "pushed"), "{after:?}");
 
     // A new worker finds nothing left to do: every order went exactly once.

@@ -54,6 +54,11 @@ async fn shipped_orders_get_tracking_and_cost_written_back_in_the_next_run() {
     };
     let invoice_lines = lines_before(invoice.as_str());
     let receipt_lines = lines_before(receipt.as_str());
+    let untouched_sequence = shop
+        .company
+        .get(untouched.as_str())
+        .expect("untouched")
+        .edit_sequence;
 
     env.fake
         .ship_order(
@@ -126,11 +131,8 @@ async fn shipped_orders_get_tracking_and_cost_written_back_in_the_next_run() {
     let untouched_after = shop.company.get(untouched.as_str()).expect("untouched");
     assert_eq!(untouched_after.memo, None);
     assert_eq!(
-        untouched_after.edit_sequence,
-        shop.company
-            .get(untouched.as_str())
-            .expect("t")
-            .edit_sequence
+        untouched_after.edit_sequence, untouched_sequence,
+        "a sale with nothing to write is not modified"
     );
 
     let order = shop

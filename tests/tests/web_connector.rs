@@ -226,7 +226,9 @@ async fn a_web_connector_that_drops_mid_iterator_loses_nothing() {
 
 #[tokio::test]
 async fn a_second_web_connector_gets_busy_while_a_session_is_live() {
-    let env = TestEnv::start().await;
+    // A busy window no loaded machine outlasts between these calls (its expiry has its own test).
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "60")).await;
     let (_t, conn, user, pass) = paired(&env).await;
     let company = Company::new();
     company.generate_invoices(150);
@@ -264,7 +266,9 @@ async fn of_web_connectors_authenticating_at_once_for_one_connection_exactly_one
 
 #[tokio::test]
 async fn close_connection_frees_the_connection_and_a_forged_ticket_frees_nothing() {
-    let env = TestEnv::start().await;
+    // A busy window no loaded machine outlasts between these calls (its expiry has its own test).
+    let env =
+        TestEnv::start_with(EnvOptions::default().with_env("QBWC_BUSY_WINDOW_SECS", "60")).await;
     let (_t, conn, user, pass) = paired(&env).await;
     let company = Company::new();
     company.generate_invoices(3);

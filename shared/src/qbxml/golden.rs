@@ -8,7 +8,13 @@ pub(crate) fn assert_golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
-    if std::env::var_os("QUAYSIDE_BLESS").is_some() {
+    // Only `QUAYSIDE_BLESS=1`, and never in CI: a stray variable must not turn every golden
+    // comparison into a pass.
+    if std::env::var("QUAYSIDE_BLESS").as_deref() == Ok("1") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "QUAYSIDE_BLESS=1 rewrites the golden files; not in CI"
+        );
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).expect("create golden dir");
         }

@@ -169,14 +169,24 @@ pub fn process(state: &mut CompanyState, qbxml: &str) -> Result<String, Hresult>
     let mut out = String::from("<?xml version=\"1.0\" ?>\n<QBXML>\n<QBXMLMsgsRs>\n");
     for (rq, req) in requests {
         let rs = match state.faults.take_status(&rq.name) {
-            Some(f) => Rs::new(
-                rq,
-                Status {
-                    code: f.code,
-                    severity: severity(&f.severity),
-                    message: f.message,
-                },
-            ),
+            Some(f) => {
+                // QuickBooks says 3200 because someone else saved the transaction: its
+                // EditSequence really moves, so resending the same request fails again.
+                if f.code == 3200 {
+                    let txn = rq.children.first().and_then(|m| m.child_text("TxnID"));
+                    if let Some(idx) = txn.and_then(|id| state.txn_index(id)) {
+                        state.touch(idx);
+                    }
+                }
+                Rs::new(
+                    rq,
+                    Status {
+                        code: f.code,
+                        severity: severity(&f.severity),
+                        message: f.message,
+                    },
+                )
+            }
             None => run(state, rq, req),
         };
         rs.write(&mut out);
