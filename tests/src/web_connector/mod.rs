@@ -180,9 +180,20 @@ impl WebConnector {
             method: method.into(),
             http_status: Some(status),
         });
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let text = resp.text().await.unwrap_or_default();
         if status != 200 {
             report.failure = Some(format!("{method}: HTTP {status}"));
+            return Err(CallFailed);
+        }
+        // The .NET SOAP client refuses any reply that is not text/xml (qbwc.md 1.10).
+        if !content_type.starts_with("text/xml") {
+            report.failure = Some(format!("{method}: reply is {content_type:?}, not text/xml"));
             return Err(CallFailed);
         }
         parse_result(&text, method).map_err(|e| {
@@ -231,6 +242,15 @@ impl WebConnector {
                 ],
             )
             .await?;
+        // authenticate's string[] carries the ticket and the status (and up to two more);
+        // the real client gives up on anything shorter.
+        if !(2..=4).contains(&auth.strings.len()) {
+            report.failure = Some(format!(
+                "authenticate: {} strings in the reply, not 2 to 4",
+                auth.strings.len()
+            ));
+            return Err(CallFailed);
+        }
         let ticket = auth.strings.first().cloned().flatten().unwrap_or_default();
         let status = auth.strings.get(1).cloned().flatten().unwrap_or_default();
         report.ticket = Some(ticket.clone());
