@@ -129,8 +129,9 @@ pub async fn entry(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>
                 .map(|(_, status)| *status)
         });
         let fault = s.fault_rate > 0.0 && rand::thread_rng().gen_bool(s.fault_rate.clamp(0.0, 1.0));
-        (key, rate, forced, fault, s.latency)
+        (key, rate, forced, fault, (s.latency, s.reply_delay))
     };
+    let (latency, reply_delay) = latency;
 
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -158,6 +159,9 @@ pub async fn entry(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>
         }
     };
     record(&shared, &key, log(reply.status));
+    if !reply_delay.is_zero() {
+        tokio::time::sleep(reply_delay).await;
+    }
     reply.into_response(Some(rate))
 }
 

@@ -260,6 +260,12 @@ impl FakeShipStation {
         self.shared.lock().settings.latency = latency;
     }
 
+    /// Delay between carrying out a request and answering it (the work is done, the client
+    /// has not heard yet).
+    pub fn set_reply_delay(&self, delay: Duration) {
+        self.shared.lock().settings.reply_delay = delay;
+    }
+
     /// Requests per window per key pair.
     pub fn set_rate_limit(&self, limit: u32) {
         self.shared.lock().settings.rate_limit = limit;

@@ -143,6 +143,9 @@ pub struct Settings {
     pub fault_rate: f64,
     /// See [`FakeConfig::latency`].
     pub latency: Duration,
+    /// Delay after a request has been carried out, before its answer is sent: ShipStation
+    /// has done the work and the client has not heard yet.
+    pub reply_delay: Duration,
     /// See [`FakeConfig::locked_orders`].
     pub locked_orders: LockedOrderPolicy,
     /// See [`FakeConfig::strict_ship_to`].
@@ -211,6 +214,7 @@ impl Shared {
             rate_window: config.rate_window,
             fault_rate: config.fault_rate,
             latency: config.latency,
+            reply_delay: Duration::ZERO,
             locked_orders: config.locked_orders,
             strict_ship_to: config.strict_ship_to,
             log_requests: config.log_requests,

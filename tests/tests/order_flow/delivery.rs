@@ -164,18 +164,19 @@ async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing() {
     let mut env = env;
     let shop = Shop::open(&env, round_up()).await;
     let txns = shop.company.generate_invoices(250);
-    env.fake.set_latency(Duration::from_millis(1500));
+    // ShipStation stores each batch at once and answers 5 s later.
+    env.fake.set_reply_delay(Duration::from_secs(5));
     shop.sync(&env).await;
-    // One batch is answered; the next createorders is on the wire when the worker dies.
-    env.eventually("the first batch answered", SETTLE, || async {
-        (shop.create_calls(&env).get(&200).copied().unwrap_or(0) >= 1).then_some(())
-    })
+    // The second batch is stored and its answer still on its way when the worker dies.
+    env.eventually(
+        "the second batch stored",
+        Duration::from_secs(60),
+        || async { (shop.fake_orders(&env).len() >= 200).then_some(()) },
+    )
     .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
     env.workers[0].kill_hard().await;
     let pushed_at_kill = with_status(&shop.orders(&env).await, "pushed").len();
     assert!(pushed_at_kill < 250, "the kill landed after the last batch");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
     let held_at_kill = shop.fake_orders(&env).len();
     // The hard case: ShipStation stored the in-flight batch, Quayside never heard back.
     assert!(
@@ -183,6 +184,7 @@ async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing() {
         "at the kill: {pushed_at_kill} recorded pushed, {held_at_kill} held by ShipStation"
     );
 
+    env.fake.set_reply_delay(Duration::ZERO);
     env.fake.set_latency(Duration::from_millis(100));
     env.start_worker().await.expect("a new worker starts");
     let orders = shop.settled(&env, 250).await;
