@@ -62,13 +62,28 @@ async fn sync(env: &TestEnv, shop: &Shop) {
 async fn the_api_finishes_in_flight_requests_on_sigterm_and_exits_0() {
     let mut env = TestEnv::start().await;
     let tenant = env.signup().await;
-    let (conn, _) = env.create_connection(&tenant).await;
-    env.fake.set_latency(Duration::from_secs(3));
+    let (conn, account) = env.create_connection(&tenant).await;
+    let key = account.api_key;
+    let stores_calls = |env: &TestEnv| {
+        env.fake
+            .request_log(&key)
+            .iter()
+            .filter(|r| r.path == "/stores")
+            .count()
+    };
+    let before = stores_calls(&env);
+    env.fake.set_reply_delay(Duration::from_secs(3));
 
-    // A slow request: listing stores waits 3 s for ShipStation.
+    // A slow request: listing stores waits 3 s for ShipStation's answer. SIGTERM comes once
+    // ShipStation has the call, so the api is surely mid-request.
     let url = format!("{}/api/v1/connections/{conn}/stores", env.api_url());
     let slow = tokio::spawn(env.http.get(url).bearer_auth(&tenant.access_token).send());
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    env.eventually(
+        "the api is waiting on ShipStation",
+        Duration::from_secs(20),
+        || async { (stores_calls(&env) > before).then_some(()) },
+    )
+    .await;
     sigterm(env.apis[0].pid());
     tokio::time::sleep(Duration::from_millis(500)).await;
 
