@@ -257,8 +257,9 @@ async fn voided_labels_are_never_written_and_written_ones_are_reconciled() {
 
 #[tokio::test]
 async fn the_webhook_pulls_at_once_and_refuses_wrong_tokens() {
-    // Schedules every hour: within the test only the webhook triggers pulls.
-    let env = TestEnv::start_with(fast(1, 3600)).await;
+    // Scheduled pulls a period of ~30 years apart (periods count from the epoch, so an hour
+    // could end mid-test): within the test only the webhook triggers pulls.
+    let env = TestEnv::start_with(fast(1, 1_000_000_000)).await;
     let shop = Shop::open(&env, json!({})).await;
     let url = shop.webhook_url.clone();
     assert!(url.starts_with(&format!(
@@ -331,7 +332,7 @@ async fn the_webhook_pulls_at_once_and_refuses_wrong_tokens() {
 
 #[tokio::test]
 async fn the_webhook_reads_the_labels_its_resource_url_names() {
-    let env = TestEnv::start_with(fast(1, 3600)).await;
+    let env = TestEnv::start_with(fast(1, 1_000_000_000)).await;
     let shop = Shop::open(&env, json!({})).await;
     let txns = shop.company.generate_invoices(1);
     shop.sync_and_push(&env, 1).await;
