@@ -167,11 +167,16 @@ async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing() {
     // ShipStation stores each batch at once and answers 5 s later.
     env.fake.set_reply_delay(Duration::from_secs(5));
     shop.sync(&env).await;
-    // The second batch is stored and its answer still on its way when the worker dies.
+    // One batch is answered and recorded; a later one is stored, its answer still on its way
+    // (for 5 s) when the worker dies.
     env.eventually(
-        "the second batch stored",
+        "a batch stored but not yet answered",
         Duration::from_secs(60),
-        || async { (shop.fake_orders(&env).len() >= 200).then_some(()) },
+        || async {
+            let pushed = with_status(&shop.orders(&env).await, "pushed").len();
+            let held = shop.fake_orders(&env).len();
+            (pushed > 0 && held > pushed).then_some(())
+        },
     )
     .await;
     env.workers[0].kill_hard().await;
@@ -180,7 +185,7 @@ async fn a_worker_killed_mid_batch_loses_and_duplicates_nothing() {
     let held_at_kill = shop.fake_orders(&env).len();
     // The hard case: ShipStation stored the in-flight batch, Quayside never heard back.
     assert!(
-        pushed_at_kill < held_at_kill && held_at_kill < 250,
+        pushed_at_kill < held_at_kill,
         "at the kill: {pushed_at_kill} recorded pushed, {held_at_kill} held by ShipStation"
     );
 

@@ -170,6 +170,17 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Out of budget: `orders` go again once the key has requests left.
+    async fn defer(&mut self, orders: Vec<OrderId>, wait: Duration) -> anyhow::Result<()> {
+        self.report.deferred_for = Some(self.requeue(orders, wait).await?);
+        self.ctx
+            .metrics
+            .jobs
+            .with_label_values(&[ORDER_PUSH_QUEUE, "deferred"])
+            .inc();
+        Ok(())
+    }
+
     /// Reads the ShipStation order behind every update in `orders` and keeps what staff set
     /// there (see `shared::mapping::shipstation_edits`). `false` when the job was re-scheduled
     /// or stopped instead (out of budget, a 429, credentials refused).
@@ -187,12 +198,7 @@ impl Session<'_> {
             };
             if let Permit::Wait(wait) = self.ctx.limiter.acquire(&self.bucket).await? {
                 let ids = orders.iter().map(|p| p.pending.id).collect();
-                self.report.deferred_for = Some(self.requeue(ids, wait).await?);
-                self.ctx
-                    .metrics
-                    .jobs
-                    .with_label_values(&[ORDER_PUSH_QUEUE, "deferred"])
-                    .inc();
+                self.defer(ids, wait).await?;
                 return Ok(false);
             }
             self.report.calls += 1;
@@ -249,12 +255,7 @@ impl Session<'_> {
                     .chain(&batch)
                     .map(|p| p.pending.id)
                     .collect();
-                self.report.deferred_for = Some(self.requeue(ids, wait).await?);
-                self.ctx
-                    .metrics
-                    .jobs
-                    .with_label_values(&[ORDER_PUSH_QUEUE, "deferred"])
-                    .inc();
+                self.defer(ids, wait).await?;
                 return Ok(());
             }
             let body: Vec<_> = batch.iter().map(|p| p.order.clone()).collect();
