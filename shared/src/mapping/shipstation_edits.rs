@@ -8,6 +8,8 @@
 //! wins. Fields that come from the sale (addresses, items, amounts, notes to the customer, the
 //! requested service, the ship-by date, custom fields 1 and 2) always follow QuickBooks.
 
+use rust_decimal::Decimal;
+
 use crate::shipstation::model::{Order, OrderItem, OrderOut, OrderStatus};
 
 /// Folds `theirs` (the order as ShipStation has it now) into `ours` (about to replace it);
@@ -23,10 +25,14 @@ pub fn keep_shipstation_edits(ours: &mut Order, theirs: &OrderOut) -> Vec<&'stat
             ours.hold_until_date.clone_from(&theirs.hold_until_date);
         }
     }
+    // ShipStation answers defaults for what nobody set (`confirmation: "none"`, a weight of 0,
+    // `gift: false`, empty tags): only values someone chose count as edits.
+    let text = |v: &String| !v.trim().is_empty();
     // Carrier and service only go as a pair (a lone one is refused).
     if ours.carrier_code.is_none()
         && ours.service_code.is_none()
-        && (theirs.carrier_code.is_some() || theirs.service_code.is_some())
+        && (theirs.carrier_code.as_ref().is_some_and(text)
+            || theirs.service_code.as_ref().is_some_and(text))
     {
         ours.carrier_code.clone_from(&theirs.carrier_code);
         ours.service_code.clone_from(&theirs.service_code);
@@ -39,43 +45,65 @@ pub fn keep_shipstation_edits(ours: &mut Order, theirs: &OrderOut) -> Vec<&'stat
     };
     keep(
         "package",
-        fill(&mut ours.package_code, &theirs.package_code),
+        fill(&mut ours.package_code, &theirs.package_code, text),
     );
     keep(
         "confirmation",
-        fill(&mut ours.confirmation, &theirs.confirmation),
+        fill(&mut ours.confirmation, &theirs.confirmation, |c| {
+            text(c) && c != "none"
+        }),
     );
     // Weight and size describe the items: kept only while the items are the same, since a
     // stale weight would be declared silently, while a missing one is asked for at the label.
     if same_items(&ours.items, &theirs.items) {
-        keep("weight", fill(&mut ours.weight, &theirs.weight));
-        keep("dimensions", fill(&mut ours.dimensions, &theirs.dimensions));
+        keep(
+            "weight",
+            fill(&mut ours.weight, &theirs.weight, |w| {
+                w.value.is_some_and(|v| v > Decimal::ZERO)
+            }),
+        );
+        keep(
+            "dimensions",
+            fill(&mut ours.dimensions, &theirs.dimensions, |d| {
+                [d.length, d.width, d.height]
+                    .iter()
+                    .any(|v| v.is_some_and(|v| v > Decimal::ZERO))
+            }),
+        );
     }
     keep(
         "insurance",
-        fill(&mut ours.insurance_options, &theirs.insurance_options),
+        fill(
+            &mut ours.insurance_options,
+            &theirs.insurance_options,
+            |i| i.insure_shipment,
+        ),
     );
     keep(
         "internal notes",
-        fill(&mut ours.internal_notes, &theirs.internal_notes),
+        fill(&mut ours.internal_notes, &theirs.internal_notes, text),
     );
-    keep("tags", fill(&mut ours.tag_ids, &theirs.tag_ids));
-    keep("gift", fill(&mut ours.gift, &theirs.gift));
+    keep(
+        "tags",
+        fill(&mut ours.tag_ids, &theirs.tag_ids, |t| !t.is_empty()),
+    );
+    keep("gift", fill(&mut ours.gift, &theirs.gift, |g| *g));
     keep(
         "gift message",
-        fill(&mut ours.gift_message, &theirs.gift_message),
+        fill(&mut ours.gift_message, &theirs.gift_message, text),
     );
     if let Some(adv) = &theirs.advanced_options {
         let o = &mut ours.advanced_options;
+        let set = |b: &bool| *b;
         let mut options = false;
-        options |= fill(&mut o.warehouse_id, &adv.warehouse_id);
-        options |= fill(&mut o.non_machinable, &adv.non_machinable);
-        options |= fill(&mut o.saturday_delivery, &adv.saturday_delivery);
-        options |= fill(&mut o.contains_alcohol, &adv.contains_alcohol);
-        options |= fill(&mut o.custom_field3, &adv.custom_field3);
+        options |= fill(&mut o.warehouse_id, &adv.warehouse_id, |w| *w > 0);
+        options |= fill(&mut o.non_machinable, &adv.non_machinable, set);
+        options |= fill(&mut o.saturday_delivery, &adv.saturday_delivery, set);
+        options |= fill(&mut o.contains_alcohol, &adv.contains_alcohol, set);
+        options |= fill(&mut o.custom_field3, &adv.custom_field3, text);
         keep("shipping options", options);
         // Third-party billing is kept whole or not at all.
-        if o.bill_to_party.is_none() && adv.bill_to_party.is_some() {
+        if o.bill_to_party.is_none() && adv.bill_to_party.as_ref().is_some_and(text) {
             o.bill_to_party.clone_from(&adv.bill_to_party);
             o.bill_to_account.clone_from(&adv.bill_to_account);
             o.bill_to_postal_code.clone_from(&adv.bill_to_postal_code);
@@ -103,21 +131,22 @@ fn same_items(ours: &[OrderItem], theirs: &[OrderItem]) -> bool {
     counted(ours) == counted(theirs)
 }
 
-/// Sets `ours` to `theirs` when ours is empty and theirs is not; whether it did.
-fn fill<T: Clone>(ours: &mut Option<T>, theirs: &Option<T>) -> bool {
-    if ours.is_none() && theirs.is_some() {
-        ours.clone_from(theirs);
-        true
-    } else {
-        false
+/// Sets `ours` to `theirs` when ours is empty and theirs holds a value someone chose;
+/// whether it did.
+fn fill<T: Clone>(ours: &mut Option<T>, theirs: &Option<T>, chosen: impl Fn(&T) -> bool) -> bool {
+    match theirs {
+        Some(v) if ours.is_none() && chosen(v) => {
+            *ours = Some(v.clone());
+            true
+        }
+        _ => false,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shipstation::model::{AdvancedOptions, Weight};
-    use rust_decimal::Decimal;
+    use crate::shipstation::model::{AdvancedOptions, InsuranceOptions, Weight};
 
     fn item(sku: &str, quantity: i64) -> OrderItem {
         OrderItem {
@@ -235,5 +264,36 @@ mod tests {
         let mut ours = Order::default();
         keep_shipstation_edits(&mut ours, &split);
         assert_eq!(ours.order_id, Some(77));
+    }
+
+    #[test]
+    fn shipstations_defaults_are_not_taken_for_edits() {
+        // What ShipStation answers for an order nobody touched.
+        let untouched = OrderOut {
+            order_id: 9,
+            order_status: Some(OrderStatus::AwaitingShipment),
+            confirmation: Some("none".into()),
+            weight: Some(Weight {
+                value: Some(Decimal::ZERO),
+                units: Some("ounces".into()),
+                ..Weight::default()
+            }),
+            insurance_options: Some(InsuranceOptions::default()),
+            gift: Some(false),
+            tag_ids: Some(vec![]),
+            advanced_options: Some(AdvancedOptions {
+                warehouse_id: Some(0),
+                non_machinable: Some(false),
+                saturday_delivery: Some(false),
+                contains_alcohol: Some(false),
+                merged_or_split: Some(false),
+                ..AdvancedOptions::default()
+            }),
+            ..OrderOut::default()
+        };
+        let mut ours = Order::default();
+        let before = ours.clone();
+        assert!(keep_shipstation_edits(&mut ours, &untouched).is_empty());
+        assert_eq!(ours, before, "nothing changed");
     }
 }

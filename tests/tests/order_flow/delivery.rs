@@ -379,12 +379,19 @@ async fn an_edited_sale_keeps_what_staff_set_in_shipstation() {
     let ours = shop.order(&env, &txns[0]).await;
     assert_eq!(ours["status"], "pushed", "{ours}");
     let detail = shop.detail(&env, &ours).await;
-    assert!(
-        detail["events"]
-            .as_array()
-            .is_some_and(|e| e.iter().any(|e| e["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("Kept from ShipStation")))),
+    let kept: Vec<&str> = detail["events"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["message"].as_str())
+                .filter(|m| m.starts_with("Kept from ShipStation"))
+                .collect()
+        })
+        .unwrap_or_default();
+    // What staff set, and nothing of ShipStation's defaults (gift false, no insurance ...).
+    assert_eq!(
+        kept,
+        ["Kept from ShipStation: on hold, carrier and service, weight, internal notes."],
         "{detail}"
     );
     // The other order was not read back: it was not updated.
